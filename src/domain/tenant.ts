@@ -1,0 +1,49 @@
+/**
+ * Tenants and what they own: API keys (hash only), sending domains with DKIM keys.
+ * Plain data shapes shared by the state store, policy, ingress, delivery and the CLI.
+ */
+
+export type TenantStatus = 'active' | 'suspended' | 'closed';
+
+export interface Tenant {
+  readonly id: string;
+  readonly name: string;
+  readonly status: TenantStatus;
+  /** Why the tenant was suspended or closed; quoted to support, never to recipients. */
+  readonly statusReason?: string;
+  readonly createdAt: number;
+  /** Pool of sending IPs; `shared` by default. */
+  readonly pool: string;
+  /** Dedicated sending IPs; when non-empty the tenant sends only through them. */
+  readonly dedicatedIps: readonly string[];
+  /** Legacy applications: networks (CIDR) whose clients are this tenant without AUTH. Off when empty. */
+  readonly relayNetworks: readonly string[];
+}
+
+export interface ApiKeyRecord {
+  readonly id: string;
+  readonly tenantId: string;
+  /** hex sha256 of the API key; the key itself is never stored. */
+  readonly hash: string;
+  readonly createdAt: number;
+  readonly revokedAt?: number;
+}
+
+export type DkimAlgorithm = 'rsa-sha256' | 'ed25519-sha256';
+
+export interface DkimKey {
+  readonly selector: string;
+  readonly algorithm: DkimAlgorithm;
+  /** PEM private key, decrypted. Only the state store sees the encrypted form. */
+  readonly privateKeyPem: string;
+  /** The `p=` value to publish in DNS (base64 of the public key). */
+  readonly publicKeyDns: string;
+  readonly createdAt: number;
+}
+
+export interface SendingDomain {
+  readonly domain: string;
+  readonly tenantId: string;
+  readonly createdAt: number;
+  readonly dkimKeys: readonly DkimKey[];
+}

@@ -1,0 +1,62 @@
+/**
+ * The spool's contract: the durable local queue of accepted messages and their deliveries.
+ * `accept` resolves only once the message body and its delivery entries are on disk (fsync'd,
+ * group-committed with concurrent accepts). Outcome records go to the state store, not here.
+ * After a crash, `recover` puts every delivery that was active back on the scheduled queue, so
+ * nothing acknowledged is lost (a delivery may be attempted twice; never zero times).
+ */
+import type { AcceptedMessage, Delivery, RecipientStatus } from '../domain/index.ts';
+
+export interface SpoolStats {
+  readonly messages: number;
+  readonly scheduled: number;
+  readonly active: number;
+  /** receivedAt of the oldest message not yet done, or undefined when empty. */
+  readonly oldestReceivedAt: number | undefined;
+}
+
+/** Queue depth of one group (a tenant or a recipient domain), for `ferry queue`. */
+export interface SpoolGroupSummary {
+  readonly key: string;
+  /** Deliveries not yet done (scheduled + active). */
+  readonly deliveries: number;
+  readonly scheduled: number;
+  readonly active: number;
+  /** Distinct messages with at least one delivery in this group. */
+  readonly messages: number;
+  readonly oldestReceivedAt: number;
+}
+
+export interface SpoolSummary {
+  readonly totals: SpoolStats;
+  /** Sorted by deliveries, largest first. */
+  readonly byTenant: readonly SpoolGroupSummary[];
+  /** Sorted by deliveries, largest first. */
+  readonly byDomain: readonly SpoolGroupSummary[];
+}
+
+export interface DeliveryResult {
+  /** The recipients with their new states ('pending' ones are retried). */
+  readonly recipients: readonly RecipientStatus[];
+  /** When pending recipients remain: the next attempt's time. */
+  readonly nextAttemptAt?: number;
+}
+
+export interface Spool {
+  /** Durably stores the message and one scheduled delivery per recipient domain. */
+  accept(message: AcceptedMessage, expiresAt: number): Promise<readonly Delivery[]>;
+  /** Claims up to `limit` scheduled deliveries due at `now`, oldest due first, marking them active. */
+  claimDue(now: number, limit: number): Promise<Delivery[]>;
+  /** The message body and metadata (undefined once every delivery of it is done and it was removed). */
+  getMessage(messageId: string): Promise<AcceptedMessage | undefined>;
+  /** Records an attempt's result: done when no recipient is pending, else rescheduled at nextAttemptAt. */
+  complete(deliveryId: string, result: DeliveryResult): Promise<void>;
+  /** Deliveries of one message (for `ferry message ID`). */
+  listDeliveries(messageId: string): Promise<Delivery[]>;
+  stats(): Promise<SpoolStats>;
+  /** Queue depth and age by tenant and by recipient domain (admin; scans every delivery). */
+  summary(): Promise<SpoolSummary>;
+  /** Every active delivery back to scheduled (called once at start, before claiming). */
+  recover(now: number): Promise<number>;
+  close(): Promise<void>;
+}
