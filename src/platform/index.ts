@@ -1,0 +1,4 @@
+/** Platform adapters: logging (and later metrics, DNS, clock, TLS). */
+export { createLogger, REDACT_PATHS, type Logger } from './log.ts';
+export { openLocalDatabase, type LocalDatabase } from './localdb.ts';
+export { createResolver, resolverOptionsFrom, normaliseDnsName, type Resolver, type ResolverOptions, type DnsResult, type MxRecord } from './dns.ts';
