@@ -1,0 +1,9 @@
+/**
+ * Operations on tenants, API keys and sending domains, shared by the `ferry` CLI and the admin
+ * API (which must not duplicate them). Each validates its input, changes the state store and
+ * records one AdminAction outcome.
+ */
+export { addTenant, resolveTenant, setTenantStatus, setRelayNetworks, recordAdminAction, type OperationContext } from './tenants.ts';
+export { issueApiKey, revokeApiKey, listApiKeys, type IssuedApiKey } from './api-keys.ts';
+export { addSendingDomain, listDomains, dnsRecordsFor, generateDkimKeys, spfRecord, type AddedDomain, type DnsRecordSuggestion } from './domains.ts';
+export { validateCidr, validateDomainName, validateTenantName } from './validate.ts';

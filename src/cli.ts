@@ -1,0 +1,74 @@
+/**
+ * The `ferry` command (entry point; bin/ferry.js imports it). Parses argv, loads the config once
+ * (--config FILE ← FERRY_* env), dispatches to the commands in src/cli/*, and maps failures to
+ * exit codes: 0 ok, 1 a FerryError (printed with its code), 2 a usage error (printed with usage).
+ * Exports runCli(argv) → exit code, for tests and the launcher; runs itself when executed.
+ */
+import { loadConfig } from './config/index.ts';
+import { ErrorCodes, FerryError, isFerryError } from './domain/index.ts';
+import { parseCliArgs, USAGE, usageError, type CliArgs } from './cli/args.ts';
+import type { CommandContext } from './cli/context.ts';
+import { createOutput } from './cli/output.ts';
+import { configPrint, serve } from './cli/serve.ts';
+import { tenantAdd, tenantList, tenantRelayNetworks, tenantResume, tenantShow, tenantSuspend } from './cli/tenant.ts';
+import { keyAdd, keyList, keyRevoke } from './cli/key.ts';
+import { domainAdd, domainList } from './cli/domain.ts';
+
+type Command = (context: CommandContext) => Promise<void>;
+
+/** Command words → handler; `serve` is one word, the rest are two. */
+const COMMANDS: ReadonlyMap<string, Command> = new Map([
+  ['serve', serve],
+  ['config print', configPrint],
+  ['tenant add', tenantAdd],
+  ['tenant list', tenantList],
+  ['tenant show', tenantShow],
+  ['tenant suspend', tenantSuspend],
+  ['tenant resume', tenantResume],
+  ['tenant relay-networks', tenantRelayNetworks],
+  ['key add', keyAdd],
+  ['key list', keyList],
+  ['key revoke', keyRevoke],
+  ['domain add', domainAdd],
+  ['domain list', domainList],
+]);
+
+function findCommand(words: readonly string[]): { command: Command; rest: string[] } {
+  const [first = '', second = ''] = words;
+  const one = COMMANDS.get(first);
+  if (one) return { command: one, rest: words.slice(1) };
+  const two = COMMANDS.get(`${first} ${second}`);
+  if (two) return { command: two, rest: words.slice(2) };
+  if (first === '') throw usageError('no command given');
+  throw usageError(`unknown command: ${words.slice(0, 2).join(' ')}`);
+}
+
+function reportError(error: unknown, json: boolean): number {
+  const ferry = isFerryError(error) ? error : new FerryError(ErrorCodes.INTERNAL, (error as Error)?.message ?? String(error), { cause: error });
+  const usage = ferry.code === ErrorCodes.USAGE;
+  if (json) process.stderr.write(JSON.stringify({ error: { code: ferry.code, message: ferry.message } }) + '\n');
+  else process.stderr.write(`ferry: ${ferry.code}: ${ferry.message}\n`);
+  if (usage && !json) process.stderr.write('\n' + USAGE);
+  return usage ? 2 : 1;
+}
+
+export async function runCli(argv: readonly string[]): Promise<number> {
+  let args: CliArgs | undefined;
+  try {
+    args = parseCliArgs(argv);
+    if (args.help) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    const { command, rest } = findCommand(args.words);
+    const config = loadConfig({ file: args.config });
+    await command({ args, rest, config, out: createOutput(args.json) });
+    return 0;
+  } catch (error) {
+    return reportError(error, args?.json ?? argv.includes('--json'));
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

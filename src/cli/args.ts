@@ -1,0 +1,78 @@
+/**
+ * Command-line parsing for `ferry` (node:util parseArgs): global options, the command words,
+ * the usage text. Exports parseCliArgs, USAGE and usageError (MTA_ERR_USAGE → exit code 2).
+ * Options are parsed strictly: an unknown option is a usage error, not silently ignored.
+ */
+import { parseArgs } from 'node:util';
+import { ErrorCodes, FerryError } from '../domain/index.ts';
+
+export const USAGE = `Usage: ferry [--config FILE] [--json] <command>
+
+Commands:
+  serve                                 run the relay (SIGTERM/SIGINT stop it gracefully)
+  config print                          the merged configuration, secrets masked
+  tenant add NAME                       create a tenant, print its id
+  tenant list                           all tenants
+  tenant show T                         one tenant with its keys and domains
+  tenant suspend T --reason R           refuse its mail (550 5.7.1) until resumed
+  tenant resume T                       accept its mail again
+  tenant relay-networks T CIDR...       networks allowed to send as T without AUTH (--clear: none)
+  key add T                             issue an API key (shown once)
+  key list T                            the tenant's keys (ids, never the keys)
+  key revoke KEYID                      revoke a key at once
+  domain add T DOMAIN                   add a sending domain, generate DKIM keys, print DNS records
+  domain list T                         the tenant's sending domains
+
+T is a tenant id (tn_...) or name. Options:
+  -c, --config FILE   override file (else FERRY_CONFIG); FERRY_* env variables override both
+      --json          machine-readable output
+  -h, --help          this text
+`;
+
+export interface CliArgs {
+  readonly words: readonly string[];
+  readonly config: string | undefined;
+  readonly json: boolean;
+  readonly help: boolean;
+  readonly reason: string | undefined;
+  readonly clear: boolean;
+}
+
+export function usageError(message: string): FerryError {
+  return new FerryError(ErrorCodes.USAGE, message);
+}
+
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        reason: { type: 'string' },
+        clear: { type: 'boolean', default: false },
+      },
+    });
+    return {
+      words: positionals,
+      config: values.config,
+      json: values.json ?? false,
+      help: values.help ?? false,
+      reason: values.reason,
+      clear: values.clear ?? false,
+    };
+  } catch (error) {
+    throw usageError((error as Error).message);
+  }
+}
+
+/** The positional arguments after the command words, exactly `count` of them. */
+export function expectArgs(args: readonly string[], names: readonly string[], command: string): string[] {
+  if (args.length !== names.length) {
+    throw usageError(`${command} expects ${names.length === 0 ? 'no arguments' : names.join(' ')} (got ${args.length} argument(s))`);
+  }
+  return [...args];
+}

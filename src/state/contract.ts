@@ -1,0 +1,176 @@
+/**
+ * The StateStore contract: one tap suite every implementation must pass (embedded now, Redis
+ * later). Exports runStateStoreContract(t, makeStore); makeStore returns a fresh, empty store
+ * for each subtest. Covers every method: unique tenant names and id/name lookup, status with
+ * reason, patches, API keys (add, find by hash, list, revoke), domains with DKIM keys that
+ * round-trip decrypted, and the outcome stream's seq order and every filter.
+ */
+import type { Test } from 'tap';
+import { hashApiKey, isFerryError, newApiKey } from '../domain/index.ts';
+import type { DkimKey, OutcomeRecord, SendingDomain } from '../domain/index.ts';
+import type { StateStore } from './store.ts';
+
+type MakeStore = () => Promise<StateStore>;
+
+async function withStore(makeStore: MakeStore, body: (store: StateStore) => Promise<void>): Promise<void> {
+  const store = await makeStore();
+  try {
+    await body(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function rejectsWithCode(t: Test, promise: Promise<unknown>, code: string, message: string): Promise<void> {
+  try {
+    await promise;
+    t.fail(`${message}: expected ${code}`);
+  } catch (error) {
+    t.ok(isFerryError(error) && error.code === code, `${message}: ${code} (got ${(error as Error).message})`);
+  }
+}
+
+function tenantTests(t: Test, makeStore: MakeStore): void {
+  t.test('tenants: create, unique names, lookup by id or name, list', async (t) => {
+    await withStore(makeStore, async (store) => {
+      const acme = await store.createTenant({ name: 'acme' });
+      t.match(acme, { name: 'acme', status: 'active', pool: 'shared', dedicatedIps: [], relayNetworks: [] });
+      t.match(acme.id, /^tn_/);
+      await rejectsWithCode(t, store.createTenant({ name: 'acme' }), 'MTA_ERR_STATE_CONFLICT', 'duplicate name');
+      const beta = await store.createTenant({ name: 'beta', pool: 'bulk', relayNetworks: ['127.0.0.0/8'] });
+      t.same((await store.getTenant(acme.id))?.name, 'acme');
+      t.same((await store.getTenant('beta'))?.id, beta.id);
+      t.equal(await store.getTenant('nobody'), undefined);
+      t.same((await store.listTenants()).map((x) => x.name).sort(), ['acme', 'beta']);
+      t.same((await store.getTenant(beta.id))?.relayNetworks, ['127.0.0.0/8']);
+    });
+  });
+
+  t.test('tenants: concurrent creates with one name yield one tenant', async (t) => {
+    await withStore(makeStore, async (store) => {
+      const results = await Promise.allSettled(Array.from({ length: 5 }, () => store.createTenant({ name: 'race' })));
+      t.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      t.equal((await store.listTenants()).length, 1);
+    });
+  });
+
+  t.test('tenants: status with reason, patch', async (t) => {
+    await withStore(makeStore, async (store) => {
+      const tenant = await store.createTenant({ name: 'acme' });
+      const suspended = await store.setTenantStatus(tenant.id, 'suspended', 'spam complaints');
+      t.match(suspended, { status: 'suspended', statusReason: 'spam complaints' });
+      t.match(await store.getTenant('acme'), { status: 'suspended', statusReason: 'spam complaints' });
+      const resumed = await store.setTenantStatus(tenant.id, 'active');
+      t.equal(resumed.status, 'active');
+      t.equal(resumed.statusReason, undefined, 'reason cleared on resume');
+      const patched = await store.updateTenant(tenant.id, { relayNetworks: ['10.0.0.0/8'], pool: 'warm' });
+      t.match(patched, { relayNetworks: ['10.0.0.0/8'], pool: 'warm', name: 'acme', status: 'active' });
+      t.same((await store.getTenant(tenant.id))?.relayNetworks, ['10.0.0.0/8']);
+      await rejectsWithCode(t, store.setTenantStatus('tn_missing', 'closed'), 'MTA_ERR_NOT_FOUND', 'unknown tenant status');
+      await rejectsWithCode(t, store.updateTenant('tn_missing', { pool: 'x' }), 'MTA_ERR_NOT_FOUND', 'unknown tenant patch');
+    });
+  });
+}
+
+function keyTests(t: Test, makeStore: MakeStore): void {
+  t.test('api keys: add, find by hash, list per tenant, revoke', async (t) => {
+    await withStore(makeStore, async (store) => {
+      const acme = await store.createTenant({ name: 'acme' });
+      const beta = await store.createTenant({ name: 'beta' });
+      const hashA = hashApiKey(newApiKey());
+      const keyA = await store.addApiKey(acme.id, hashA);
+      const keyB = await store.addApiKey(beta.id, hashApiKey(newApiKey()));
+      t.match(keyA, { tenantId: acme.id, hash: hashA });
+      t.match(keyA.id, /^key_/);
+      t.same((await store.findApiKeyByHash(hashA))?.id, keyA.id);
+      t.equal(await store.findApiKeyByHash(hashApiKey('unknown')), undefined);
+      await rejectsWithCode(t, store.addApiKey(beta.id, hashA), 'MTA_ERR_STATE_CONFLICT', 'same hash twice');
+      await rejectsWithCode(t, store.addApiKey('tn_missing', hashApiKey('x')), 'MTA_ERR_NOT_FOUND', 'key for unknown tenant');
+      t.same((await store.listApiKeys(acme.id)).map((k) => k.id), [keyA.id]);
+      t.same((await store.listApiKeys(beta.id)).map((k) => k.id), [keyB.id]);
+      const revoked = await store.revokeApiKey(keyA.id);
+      t.type(revoked?.revokedAt, 'number');
+      t.type((await store.findApiKeyByHash(hashA))?.revokedAt, 'number', 'revoked key still found, marked');
+      t.equal((await store.revokeApiKey(keyA.id))?.revokedAt, revoked?.revokedAt, 'revoke is idempotent');
+      t.equal(await store.revokeApiKey('key_missing'), undefined);
+    });
+  });
+}
+
+function dkimKey(selector: string, algorithm: DkimKey['algorithm']): DkimKey {
+  const pem = `-----BEGIN PRIVATE KEY-----\n${selector}-${algorithm}-secret\n-----END PRIVATE KEY-----\n`;
+  return { selector, algorithm, privateKeyPem: pem, publicKeyDns: `pub-${selector}`, createdAt: Date.now() };
+}
+
+function domainTests(t: Test, makeStore: MakeStore): void {
+  t.test('domains: keys round-trip decrypted, one owner, list per tenant', async (t) => {
+    await withStore(makeStore, async (store) => {
+      const acme = await store.createTenant({ name: 'acme' });
+      const beta = await store.createTenant({ name: 'beta' });
+      const input: SendingDomain = {
+        domain: 'mail.acme.test',
+        tenantId: acme.id,
+        createdAt: Date.now(),
+        dkimKeys: [dkimKey('fy202501e', 'ed25519-sha256'), dkimKey('fy202501r', 'rsa-sha256')],
+      };
+      t.same(await store.addDomain(input), input);
+      t.same(await store.getDomain('mail.acme.test'), input, 'private keys come back decrypted');
+      t.same(await store.getDomain('MAIL.Acme.test'), input, 'lookup ignores case');
+      t.equal(await store.getDomain('other.test'), undefined);
+      const again = { ...input, tenantId: beta.id };
+      await rejectsWithCode(t, store.addDomain(again), 'MTA_ERR_STATE_CONFLICT', 'domain of another tenant');
+      await rejectsWithCode(t, store.addDomain({ ...input, tenantId: 'tn_missing', domain: 'x.test' }), 'MTA_ERR_NOT_FOUND', 'unknown tenant');
+      await store.addDomain({ ...input, domain: 'beta.test', tenantId: beta.id });
+      t.same((await store.listDomains(acme.id)).map((d) => d.domain), ['mail.acme.test']);
+      t.same((await store.listDomains(beta.id))[0]?.dkimKeys[1]?.privateKeyPem, input.dkimKeys[1]?.privateKeyPem);
+    });
+  });
+}
+
+function outcome(type: 'Reception' | 'Delivery' | 'Bounce', messageId: string, tenantId: string): OutcomeRecord {
+  const at = Date.now();
+  if (type === 'Reception') return { type, at, messageId, tenantId, recipients: ['a@x.test'], mailFrom: 'f@y.test', size: 10, clientIp: '127.0.0.1', reply: '250' };
+  return { type, at, messageId, tenantId, deliveryId: `${messageId}.1`, recipients: ['a@x.test'], attempt: 1 };
+}
+
+function outcomeTests(t: Test, makeStore: MakeStore): void {
+  t.test('outcomes: seq order and every filter', async (t) => {
+    await withStore(makeStore, async (store) => {
+      t.same(await store.readOutcomes({}), [], 'empty stream');
+      await store.appendOutcomes([outcome('Reception', 'm1', 'tA'), outcome('Reception', 'm2', 'tB')]);
+      await store.appendOutcomes([outcome('Delivery', 'm1', 'tA'), outcome('Bounce', 'm2', 'tB'), outcome('Reception', 'm3', 'tA')]);
+      await store.appendOutcomes([]);
+      const all = await store.readOutcomes({});
+      t.same(all.map((r) => r.seq), [1, 2, 3, 4, 5].map((n) => (all[0]?.seq ?? 0) + n - 1), 'consecutive seq');
+      t.same(all.map((r) => r.messageId), ['m1', 'm2', 'm1', 'm2', 'm3'], 'append order');
+      const first = all[0]?.seq ?? 0;
+      t.same((await store.readOutcomes({ messageId: 'm1' })).map((r) => r.type), ['Reception', 'Delivery']);
+      t.same((await store.readOutcomes({ tenantId: 'tA' })).map((r) => r.messageId), ['m1', 'm1', 'm3']);
+      t.same((await store.readOutcomes({ types: ['Reception'] })).map((r) => r.messageId), ['m1', 'm2', 'm3']);
+      t.same((await store.readOutcomes({ afterSeq: first + 2 })).map((r) => r.messageId), ['m2', 'm3']);
+      t.same((await store.readOutcomes({ limit: 2 })).map((r) => r.seq), [first, first + 1]);
+      t.same((await store.readOutcomes({ tenantId: 'tB', types: ['Bounce'] })).map((r) => r.messageId), ['m2']);
+      t.same((await store.readOutcomes({ messageId: 'm1', tenantId: 'tB' })), [], 'message and tenant both apply');
+      t.same((await store.readOutcomes({ messageId: 'm2', afterSeq: first + 1 })).map((r) => r.type), ['Bounce']);
+      t.same((await store.readOutcomes({ tenantId: 'tA', types: ['Reception', 'Delivery'], limit: 2 })).length, 2);
+      t.same(await store.readOutcomes({ messageId: 'none' }), []);
+    });
+  });
+
+  t.test('outcomes: concurrent appends never share a seq', async (t) => {
+    await withStore(makeStore, async (store) => {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => store.appendOutcomes([outcome('Reception', `c${i}`, 'tC'), outcome('Delivery', `c${i}`, 'tC')])));
+      const seqs = (await store.readOutcomes({ tenantId: 'tC' })).map((r) => r.seq ?? -1);
+      t.equal(seqs.length, 40);
+      t.equal(new Set(seqs).size, 40, 'unique');
+      t.same(seqs, [...seqs].sort((a, b) => a - b), 'increasing');
+    });
+  });
+}
+
+export function runStateStoreContract(t: Test, makeStore: MakeStore): void {
+  tenantTests(t, makeStore);
+  keyTests(t, makeStore);
+  domainTests(t, makeStore);
+  outcomeTests(t, makeStore);
+}

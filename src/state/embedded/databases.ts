@@ -1,0 +1,71 @@
+/**
+ * The embedded state store's LMDB sub-databases (`state.*`) inside the node's local database.
+ * Exports openStateDatabases. Primary records are keyed by id; secondary indexes map a lookup
+ * key (name, key hash, [tenantId, ...], [messageId, seq]) to the primary key and are written in
+ * the same transaction as the record, so an index never points at a missing record.
+ * No `cache` option: reads must see writes made by other processes (the CLI while the relay runs).
+ */
+import type { Database } from 'lmdb';
+import type { LocalDatabase } from '../../platform/index.ts';
+import type { ApiKeyRecord, OutcomeRecord, Tenant } from '../../domain/index.ts';
+
+/** A sending domain as stored: DKIM private keys sealed with the master key. */
+export interface StoredDkimKey {
+  readonly selector: string;
+  readonly algorithm: 'rsa-sha256' | 'ed25519-sha256';
+  readonly sealedPrivateKey: string;
+  readonly publicKeyDns: string;
+  readonly createdAt: number;
+}
+
+export interface StoredDomain {
+  readonly domain: string;
+  readonly tenantId: string;
+  readonly createdAt: number;
+  readonly dkimKeys: readonly StoredDkimKey[];
+}
+
+export interface StateDatabases {
+  readonly root: LocalDatabase;
+  readonly tenants: Database<Tenant, string>;
+  /** tenant name → tenant id (unique names). */
+  readonly tenantNames: Database<string, string>;
+  readonly apiKeys: Database<ApiKeyRecord, string>;
+  /** key hash → key id. */
+  readonly apiKeyHashes: Database<string, string>;
+  /** [tenantId, keyId] → true. */
+  readonly apiKeysByTenant: Database<true, [string, string]>;
+  readonly domains: Database<StoredDomain, string>;
+  /** [tenantId, domain] → true. */
+  readonly domainsByTenant: Database<true, [string, string]>;
+  /** seq → record (with seq). */
+  readonly outcomes: Database<OutcomeRecord, number>;
+  /** [messageId, seq] → true. */
+  readonly outcomesByMessage: Database<true, [string, number]>;
+  /** [tenantId, seq] → true. */
+  readonly outcomesByTenant: Database<true, [string, number]>;
+  /** Counters and markers: `outcomeSeq`, `masterKeyFingerprint`. */
+  readonly meta: Database<number | string, string>;
+}
+
+export function openStateDatabases(root: LocalDatabase): StateDatabases {
+  const open = <V, K extends string | number | [string, string] | [string, number]>(name: string) =>
+    root.openDB<V, K>({ name: `state.${name}` });
+  return {
+    root,
+    tenants: open('tenants'),
+    tenantNames: open('tenantNames'),
+    apiKeys: open('apiKeys'),
+    apiKeyHashes: open('apiKeyHashes'),
+    apiKeysByTenant: open('apiKeysByTenant'),
+    domains: open('domains'),
+    domainsByTenant: open('domainsByTenant'),
+    outcomes: open('outcomes'),
+    outcomesByMessage: open('outcomesByMessage'),
+    outcomesByTenant: open('outcomesByTenant'),
+    meta: open('meta'),
+  };
+}
+
+/** Upper bound for the second element of an index key: every [prefix, x] sorts before [prefix, MAX]. */
+export const INDEX_END = '\uffff';

@@ -1,0 +1,111 @@
+/**
+ * EmbeddedStateStore: the StateStore on the node's LMDB environment (sub-databases `state.*`).
+ * Composes TenantRecords, DomainRecords and OutcomeStream; every multi-step change is one LMDB
+ * write transaction (async, batched and fsync'd by lmdb-js). Reads go straight to LMDB with no
+ * cache, so writes from another process on the same env (the CLI while the relay runs) are seen.
+ * The store does not own the environment: close() leaves it open for its opener to close.
+ */
+import type { ApiKeyRecord, OutcomeRecord, SendingDomain, Tenant, TenantStatus } from '../../domain/index.ts';
+import { ErrorCodes, FerryError } from '../../domain/index.ts';
+import type { LocalDatabase } from '../../platform/index.ts';
+import type { NewTenant, OutcomeQuery, StateStore, TenantPatch } from '../store.ts';
+import type { SecretBox } from '../secrets.ts';
+import { openStateDatabases } from './databases.ts';
+import { TenantRecords } from './tenants.ts';
+import { DomainRecords } from './domains.ts';
+import { OutcomeStream } from './outcomes.ts';
+
+export class EmbeddedStateStore implements StateStore {
+  readonly backend = 'embedded' as const;
+  readonly #tenants: TenantRecords;
+  readonly #domains: DomainRecords;
+  readonly #outcomes: OutcomeStream;
+  #closed = false;
+
+  /** Throws MTA_ERR_SECRET_KEY when stored DKIM keys were sealed with another master key. */
+  constructor(db: LocalDatabase, secrets: SecretBox) {
+    const dbs = openStateDatabases(db);
+    this.#tenants = new TenantRecords(dbs);
+    this.#domains = new DomainRecords(dbs, secrets);
+    this.#outcomes = new OutcomeStream(dbs);
+    this.#domains.checkMasterKey();
+  }
+
+  #open(): void {
+    if (this.#closed) throw new FerryError(ErrorCodes.STATE_UNAVAILABLE, 'the state store is closed');
+  }
+
+  async createTenant(input: NewTenant): Promise<Tenant> {
+    this.#open();
+    return this.#tenants.create(input);
+  }
+
+  async getTenant(idOrName: string): Promise<Tenant | undefined> {
+    this.#open();
+    return this.#tenants.get(idOrName);
+  }
+
+  async listTenants(): Promise<Tenant[]> {
+    this.#open();
+    return this.#tenants.list();
+  }
+
+  async updateTenant(tenantId: string, patch: TenantPatch): Promise<Tenant> {
+    this.#open();
+    return this.#tenants.update(tenantId, patch);
+  }
+
+  async setTenantStatus(tenantId: string, status: TenantStatus, reason?: string): Promise<Tenant> {
+    this.#open();
+    return this.#tenants.setStatus(tenantId, status, reason);
+  }
+
+  async addApiKey(tenantId: string, keyHash: string): Promise<ApiKeyRecord> {
+    this.#open();
+    return this.#tenants.addApiKey(tenantId, keyHash);
+  }
+
+  async findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
+    this.#open();
+    return this.#tenants.findApiKeyByHash(keyHash);
+  }
+
+  async listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {
+    this.#open();
+    return this.#tenants.listApiKeys(tenantId);
+  }
+
+  async revokeApiKey(keyId: string): Promise<ApiKeyRecord | undefined> {
+    this.#open();
+    return this.#tenants.revokeApiKey(keyId);
+  }
+
+  async addDomain(domain: SendingDomain): Promise<SendingDomain> {
+    this.#open();
+    return this.#domains.add(domain);
+  }
+
+  async getDomain(domain: string): Promise<SendingDomain | undefined> {
+    this.#open();
+    return this.#domains.get(domain);
+  }
+
+  async listDomains(tenantId: string): Promise<SendingDomain[]> {
+    this.#open();
+    return this.#domains.list(tenantId);
+  }
+
+  async appendOutcomes(records: readonly OutcomeRecord[]): Promise<void> {
+    this.#open();
+    return this.#outcomes.append(records);
+  }
+
+  async readOutcomes(query: OutcomeQuery): Promise<OutcomeRecord[]> {
+    this.#open();
+    return this.#outcomes.read(query);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+}
