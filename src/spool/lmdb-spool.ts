@@ -1,0 +1,199 @@
+/**
+ * The spool on the node's LMDB environment: sub-databases `spool.messages` (id → message meta +
+ * body), `spool.deliveries` (delivery id → Delivery) and `spool.schedule` ([dueAt, deliveryId] →
+ * true, only for scheduled deliveries). Exports openSpool.
+ * Invariants: a delivery is in spool.schedule iff its state is 'scheduled'; a message exists iff
+ * at least one of its deliveries does. Every write is an lmdb-js async batch/transaction: writes of
+ * one event-loop turn share one commit (group commit), and the promise resolves after the fsync.
+ * The spool does not own the environment: close() drains its own writes and leaves the env open.
+ */
+import { FerryError, ErrorCodes, isFerryError, type AcceptedMessage, type Delivery } from '../domain/index.ts';
+import type { LocalDatabase } from '../platform/localdb.ts';
+import { deliveryIndex, deliveryKeyRange, planDeliveries } from './fanout.ts';
+import { summarizeDeliveries } from './summary.ts';
+import type { DeliveryResult, Spool, SpoolStats, SpoolSummary } from './types.ts';
+
+type ScheduleKey = [dueAt: number, deliveryId: string];
+
+/**
+ * Opens (creating if needed) the spool's sub-databases in the node's local database.
+ * Returns a plain object of bound methods, so wrappers (Proxy, spreading, passing `spool.accept`
+ * around) never lose `this` — the class keeps its state in #private fields.
+ */
+export function openSpool(db: LocalDatabase): Spool {
+  const spool = new LmdbSpool(db);
+  return {
+    accept: (message, expiresAt) => spool.accept(message, expiresAt),
+    claimDue: (now, limit) => spool.claimDue(now, limit),
+    getMessage: (messageId) => spool.getMessage(messageId),
+    complete: (deliveryId, result) => spool.complete(deliveryId, result),
+    listDeliveries: (messageId) => spool.listDeliveries(messageId),
+    stats: () => spool.stats(),
+    summary: () => spool.summary(),
+    recover: (now) => spool.recover(now),
+    close: () => spool.close(),
+  };
+}
+
+function entryCount(db: { getStats(): object }): number {
+  return (db.getStats() as { entryCount?: number }).entryCount ?? 0;
+}
+
+function asSpoolError(action: string, error: unknown): FerryError {
+  if (isFerryError(error)) return error;
+  return new FerryError(ErrorCodes.SPOOL_WRITE, `spool ${action} failed`, { cause: error });
+}
+
+class LmdbSpool implements Spool {
+  readonly #messages;
+  readonly #deliveries;
+  readonly #schedule;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #closed = false;
+
+  constructor(db: LocalDatabase) {
+    this.#messages = db.openDB<AcceptedMessage, string>('spool.messages', { encoding: 'msgpack' });
+    this.#deliveries = db.openDB<Delivery, string>('spool.deliveries', { encoding: 'msgpack' });
+    this.#schedule = db.openDB<true, ScheduleKey>('spool.schedule', { encoding: 'msgpack' });
+  }
+
+  async accept(message: AcceptedMessage, expiresAt: number): Promise<readonly Delivery[]> {
+    this.#assertOpen();
+    const deliveries = planDeliveries(message, expiresAt);
+    // ifNoExists makes the whole fan-out conditional and atomic: a duplicate id writes nothing.
+    const stored = await this.#write('accept', () =>
+      this.#messages.ifNoExists(message.id, () => {
+        void this.#messages.put(message.id, message);
+        for (const delivery of deliveries) {
+          void this.#deliveries.put(delivery.id, delivery);
+          void this.#schedule.put([delivery.dueAt, delivery.id], true);
+        }
+      }),
+    );
+    if (!stored) throw new FerryError(ErrorCodes.STATE_CONFLICT, `message ${message.id} is already in the spool`);
+    return deliveries;
+  }
+
+  async claimDue(now: number, limit: number): Promise<Delivery[]> {
+    if (limit <= 0) return [];
+    // One write transaction: LMDB has a single writer, so no two claims see the same entry.
+    return this.#write('claimDue', () => this.#deliveries.transaction(() => this.#claimInTransaction(now, limit)));
+  }
+
+  #claimInTransaction(now: number, limit: number): Delivery[] {
+    const due: ScheduleKey[] = [];
+    // Ordered by dueAt: stop at the first future entry, so deferred mail is never scanned.
+    for (const key of this.#schedule.getKeys({ limit })) {
+      if (key[0] > now) break;
+      due.push(key);
+    }
+    const claimed: Delivery[] = [];
+    for (const key of due) {
+      void this.#schedule.remove(key);
+      const delivery = this.#deliveries.get(key[1]);
+      if (!delivery || delivery.state !== 'scheduled') continue; // stale index entry: dropped
+      const active: Delivery = { ...delivery, state: 'active' };
+      void this.#deliveries.put(active.id, active);
+      claimed.push(active);
+    }
+    return claimed;
+  }
+
+  async complete(deliveryId: string, result: DeliveryResult): Promise<void> {
+    await this.#write('complete', () =>
+      this.#deliveries.transaction(() => this.#completeInTransaction(deliveryId, result)),
+    );
+  }
+
+  #completeInTransaction(deliveryId: string, result: DeliveryResult): void {
+    const delivery = this.#deliveries.get(deliveryId);
+    if (!delivery) throw new FerryError(ErrorCodes.NOT_FOUND, `delivery ${deliveryId} is not in the spool`);
+    if (delivery.state !== 'active') {
+      throw new FerryError(ErrorCodes.STATE_CONFLICT, `delivery ${deliveryId} is ${delivery.state}, not active`);
+    }
+    const pending = result.recipients.some((recipient) => recipient.state === 'pending');
+    if (pending && result.nextAttemptAt !== undefined) {
+      const rescheduled: Delivery = {
+        ...delivery,
+        recipients: result.recipients,
+        state: 'scheduled',
+        attempts: delivery.attempts + 1,
+        dueAt: result.nextAttemptAt,
+      };
+      void this.#deliveries.put(deliveryId, rescheduled);
+      void this.#schedule.put([rescheduled.dueAt, deliveryId], true);
+      return;
+    }
+    void this.#deliveries.remove(deliveryId);
+    const siblings = [...this.#deliveries.getKeys({ ...deliveryKeyRange(delivery.messageId), limit: 1 })];
+    if (siblings.length === 0) void this.#messages.remove(delivery.messageId);
+  }
+
+  async recover(now: number): Promise<number> {
+    return this.#write('recover', () =>
+      this.#deliveries.transaction(() => {
+        const active = [...this.#deliveries.getRange()]
+          .map(({ value }) => value)
+          .filter((delivery) => delivery.state === 'active');
+        for (const delivery of active) {
+          void this.#deliveries.put(delivery.id, { ...delivery, state: 'scheduled', dueAt: now });
+          void this.#schedule.put([now, delivery.id], true);
+        }
+        return active.length;
+      }),
+    );
+  }
+
+  async getMessage(messageId: string): Promise<AcceptedMessage | undefined> {
+    this.#assertOpen();
+    return this.#messages.get(messageId);
+  }
+
+  async listDeliveries(messageId: string): Promise<Delivery[]> {
+    this.#assertOpen();
+    const deliveries = [...this.#deliveries.getRange(deliveryKeyRange(messageId))].map(({ value }) => value);
+    return deliveries.sort((a, b) => deliveryIndex(a.id) - deliveryIndex(b.id));
+  }
+
+  async stats(): Promise<SpoolStats> {
+    this.#assertOpen();
+    const scheduled = entryCount(this.#schedule);
+    // Message ids are time-sortable, so the first delivery key belongs to the oldest message.
+    const [first] = this.#deliveries.getRange({ limit: 1 });
+    return {
+      messages: entryCount(this.#messages),
+      scheduled,
+      active: entryCount(this.#deliveries) - scheduled,
+      oldestReceivedAt: first?.value.receivedAt,
+    };
+  }
+
+  async summary(): Promise<SpoolSummary> {
+    this.#assertOpen();
+    const deliveries = this.#deliveries.getRange().map(({ value }) => value);
+    return summarizeDeliveries(deliveries, entryCount(this.#messages));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new FerryError(ErrorCodes.SPOOL_CLOSED, 'the spool is closed');
+  }
+
+  /** Runs one write, tracked so close() can wait for it; LMDB failures become SPOOL_WRITE. */
+  async #write<T>(action: string, start: () => Promise<T>): Promise<T> {
+    this.#assertOpen();
+    const pending = start();
+    this.#inFlight.add(pending);
+    try {
+      return await pending;
+    } catch (error) {
+      throw asSpoolError(action, error);
+    } finally {
+      this.#inFlight.delete(pending);
+    }
+  }
+}
