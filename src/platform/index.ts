@@ -2,3 +2,4 @@
 export { createLogger, REDACT_PATHS, type Logger } from './log.ts';
 export { openLocalDatabase, type LocalDatabase } from './localdb.ts';
 export { createResolver, resolverOptionsFrom, normaliseDnsName, type Resolver, type ResolverOptions, type DnsResult, type MxRecord } from './dns.ts';
+export { loadTlsMaterial, type TlsMaterial } from './tls.ts';
