@@ -1,0 +1,103 @@
+/**
+ * One delivery attempt on an open session: fetch the message, VERP return path, DKIM header
+ * block, one SMTP transaction for the delivery's pending recipients, per-recipient outcomes
+ * (2xx delivered, 5xx bounced, 4xx or broken session deferred), then settle. Exports
+ * createAttempt → { onSession, deferAll } and ReadyItem. Invariant: every claimed delivery that
+ * reaches here is settled exactly once, whatever the remote side does.
+ */
+import type { Delivery, RemoteReply } from '../domain/index.ts';
+import type { Logger } from '../platform/index.ts';
+import type { Spool } from '../spool/index.ts';
+import type { SmtpSession } from './connection.ts';
+import type { DkimSigner } from './dkim.ts';
+import type { EgressIp } from './egress-pools.ts';
+import type { RecipientOutcome } from './records.ts';
+import type { Route } from './routing-types.ts';
+import type { Settle } from './settle.ts';
+import { localReply, replyClass } from './smtp-reply.ts';
+import { makeVerpToken, verpAddress } from './verp.ts';
+
+export type HostsRoute = Extract<Route, { kind: 'hosts' }>;
+
+export interface ReadyItem {
+  readonly delivery: Delivery;
+  readonly route: HostsRoute;
+  readonly ip: EgressIp;
+  /** When the scheduler claimed it (clock ms), for durations. */
+  readonly claimedAt: number;
+}
+
+export interface AttemptDeps {
+  readonly spool: Spool;
+  readonly signer: DkimSigner;
+  readonly settle: Settle;
+  readonly verpSecret: Buffer;
+  readonly bounceDomain: string;
+  readonly log: Logger;
+}
+
+export interface Attempt {
+  /** Sends the item on the session and settles it; returns whether the session can be reused. */
+  onSession(item: ReadyItem, session: SmtpSession): Promise<boolean>;
+  /** Settles every pending recipient of the item as deferred with this reply (no session). */
+  deferAll(item: ReadyItem, reply: RemoteReply, mxHost?: string): Promise<void>;
+}
+
+function pendingOf(delivery: Delivery): string[] {
+  return delivery.recipients.filter((recipient) => recipient.state === 'pending').map((recipient) => recipient.address);
+}
+
+const OUTCOME_OF_CLASS = { accepted: 'delivered', permanent: 'bounced', transient: 'deferred' } as const;
+
+export function createAttempt(deps: AttemptDeps): Attempt {
+  const context = (item: ReadyItem, mxHost?: string) => ({
+    delivery: item.delivery,
+    attempt: item.delivery.attempts + 1,
+    egressIp: item.ip.address,
+    site: item.route.site,
+    startedAt: item.claimedAt,
+    ...(mxHost !== undefined && { mxHost }),
+  });
+
+  async function deferAll(item: ReadyItem, reply: RemoteReply, mxHost?: string): Promise<void> {
+    const outcomes = pendingOf(item.delivery).map((address): RecipientOutcome => ({ address, kind: 'deferred', reply }));
+    await deps.settle(context(item, mxHost), outcomes);
+  }
+
+  function returnPath(delivery: Delivery, recipients: readonly string[]): string {
+    const subject = recipients.length === 1
+      ? { messageId: delivery.messageId, recipient: recipients[0] as string }
+      : { messageId: delivery.messageId, deliveryId: delivery.id };
+    return verpAddress(makeVerpToken(subject, deps.verpSecret, delivery.id), deps.bounceDomain);
+  }
+
+  async function onSession(item: ReadyItem, session: SmtpSession): Promise<boolean> {
+    const { delivery } = item;
+    const recipients = pendingOf(delivery);
+    const message = await deps.spool.getMessage(delivery.messageId);
+    if (!message) {
+      deps.log.error({ deliveryId: delivery.id }, 'message body missing from the spool');
+      const reply = localReply(554, '5.3.0', 'message body lost from the local spool');
+      await deps.settle(context(item), recipients.map((address) => ({ address, kind: 'bounced', reply })));
+      return true;
+    }
+    let signatures: Buffer;
+    try {
+      signatures = await deps.signer.sign(message);
+    } catch (error) {
+      deps.log.error({ err: error, messageId: message.id }, 'DKIM signing failed');
+      await deferAll(item, localReply(451, '4.3.0', 'DKIM signing failed'));
+      return true;
+    }
+    const result = await session.send(returnPath(delivery, recipients), recipients, Buffer.concat([signatures, message.body]));
+    const outcomes = result.replies.map((entry): RecipientOutcome => ({
+      address: entry.recipient,
+      kind: OUTCOME_OF_CLASS[replyClass(entry.reply)],
+      reply: entry.reply,
+    }));
+    await deps.settle(context(item, session.mxHost), outcomes);
+    return result.usable;
+  }
+
+  return { onSession, deferAll };
+}

@@ -1,0 +1,188 @@
+/**
+ * One outbound SMTP session on an egress path, over nodemailer's SMTPConnection: bound to the
+ * sending IP (localAddress), EHLO with its helo, STARTTLS when offered (or required → fails
+ * without it), timeouts at every stage. Exports openSession (MX fallback: tries each host's
+ * addresses in order until one greets) and SmtpSession.send → one reply per recipient.
+ * Invariant: send never throws; a broken session reports `usable: false` and every recipient
+ * not yet answered gets a local 4.4.x reply, so the caller always has a result per recipient.
+ */
+import { isIP } from 'node:net';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type { RemoteReply } from '../domain/index.ts';
+import type { RouteHost } from './routing-types.ts';
+import { localReply, parseSmtpReply } from './smtp-reply.ts';
+
+export interface SessionTimeouts {
+  readonly connectMs: number;
+  readonly greetingMs: number;
+  readonly commandMs: number;
+  readonly dataMs: number;
+}
+
+export interface SessionOptions {
+  readonly hosts: readonly RouteHost[];
+  readonly localAddress: string;
+  readonly helo: string;
+  readonly tls: 'opportunistic' | 'required';
+  readonly timeouts: SessionTimeouts;
+}
+
+export interface RecipientReply {
+  readonly recipient: string;
+  readonly reply: RemoteReply;
+}
+
+export interface SendResult {
+  readonly replies: readonly RecipientReply[];
+  /** False when the session broke (the caller must not reuse it). */
+  readonly usable: boolean;
+}
+
+export interface SmtpSession {
+  readonly mxHost: string;
+  readonly remoteAddress: string;
+  readonly secure: boolean;
+  readonly messagesSent: number;
+  readonly closed: boolean;
+  send(mailFrom: string, recipients: readonly string[], body: Buffer): Promise<SendResult>;
+  /** RSET between messages; false when the session is no longer usable. */
+  reset(): Promise<boolean>;
+  quit(): void;
+}
+
+export class ConnectFailure extends Error {
+  readonly reply: RemoteReply;
+  readonly mxHost: string | undefined;
+  constructor(message: string, reply: RemoteReply, mxHost: string | undefined) {
+    super(message);
+    this.name = 'ConnectFailure';
+    this.reply = reply;
+    this.mxHost = mxHost;
+  }
+}
+
+type NodemailerError = Error & { code?: string; response?: string; responseCode?: number; recipient?: string; rejectedErrors?: NodemailerError[] };
+
+function errorReply(error: NodemailerError, fallbackText: string): RemoteReply {
+  const parsed = error.response ? parseSmtpReply(error.response) : undefined;
+  return parsed ?? localReply(451, '4.4.2', `${fallbackText}: ${error.message}`);
+}
+
+function connectOne(host: RouteHost, address: string, options: SessionOptions): Promise<SMTPConnection> {
+  const { timeouts } = options;
+  const connection = new SMTPConnection({
+    host: address,
+    port: host.port,
+    name: options.helo,
+    localAddress: options.localAddress,
+    secure: false,
+    connectionTimeout: timeouts.connectMs,
+    greetingTimeout: timeouts.greetingMs,
+    socketTimeout: timeouts.commandMs,
+    // Opportunistic TLS cannot verify MX certificates (no DANE/MTA-STS yet): encrypt, don't verify.
+    tls: { rejectUnauthorized: false },
+    ...(isIP(host.host) === 0 && { servername: host.host }),
+    ...(options.tls === 'required' ? { requireTLS: true } : { opportunisticTLS: true }),
+    logger: false,
+  } as ConstructorParameters<typeof SMTPConnection>[0]);
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => {
+      connection.close();
+      reject(error);
+    };
+    connection.once('error', onError);
+    connection.connect(() => {
+      connection.removeListener('error', onError);
+      // Later socket errors surface through send()/reset(); an unhandled 'error' must not crash us.
+      connection.on('error', () => undefined);
+      resolve(connection);
+    });
+  });
+}
+
+/** Connects to the first host/address that greets and completes EHLO (and STARTTLS when required). */
+export async function openSession(options: SessionOptions): Promise<SmtpSession> {
+  let last: ConnectFailure | undefined;
+  for (const host of options.hosts) {
+    for (const address of host.addresses) {
+      try {
+        const connection = await connectOne(host, address, options);
+        return wrapSession(connection, host.host, address, options.timeouts);
+      } catch (error) {
+        const remote = errorReply(error as NodemailerError, `connection to ${host.host} [${address}] failed`);
+        // Failing to set up a session is never a verdict on the recipients: always transient.
+        const reply = remote.code >= 400 && remote.code < 500 ? remote : localReply(451, '4.4.1', `${host.host} [${address}] answered ${remote.code} ${remote.text}`);
+        last = new ConnectFailure(`connection to ${host.host} [${address}]:${host.port} failed: ${(error as Error).message}`, reply, host.host);
+      }
+    }
+  }
+  throw last ?? new ConnectFailure('no host to connect to', localReply(451, '4.4.4', 'no host to connect to'), undefined);
+}
+
+function rejectedReplies(rejectedErrors: readonly NodemailerError[] | undefined): Map<string, RemoteReply> {
+  const perRecipient = new Map<string, RemoteReply>();
+  for (const rejected of rejectedErrors ?? []) {
+    if (rejected.recipient) perRecipient.set(rejected.recipient, errorReply(rejected, 'recipient refused'));
+  }
+  return perRecipient;
+}
+
+function repliesFromError(error: NodemailerError, recipients: readonly string[]): SendResult {
+  const perRecipient = rejectedReplies(error.rejectedErrors);
+  const broken = error.code === 'ECONNECTION' || error.code === 'ETIMEDOUT' || error.code === 'ESOCKET' || !error.response;
+  const common = errorReply(error, 'session failed');
+  return {
+    replies: recipients.map((recipient) => ({ recipient, reply: perRecipient.get(recipient) ?? common })),
+    usable: !broken && (error.responseCode ?? 0) !== 421,
+  };
+}
+
+function wrapSession(connection: SMTPConnection, mxHost: string, remoteAddress: string, timeouts: SessionTimeouts): SmtpSession {
+  let sent = 0;
+  let closed = false;
+  connection.once('end', () => {
+    closed = true;
+  });
+  const session: SmtpSession = {
+    mxHost,
+    remoteAddress,
+    get secure() {
+      return Boolean((connection as unknown as { secure?: boolean }).secure);
+    },
+    get messagesSent() {
+      return sent;
+    },
+    get closed() {
+      return closed;
+    },
+    send(mailFrom, recipients, body) {
+      sent++;
+      return new Promise<SendResult>((resolve) => {
+        // The whole transaction is bounded by the data timeout; the socket timeout bounds each command.
+        const timer = setTimeout(() => {
+          closed = true;
+          connection.close();
+          const reply = localReply(451, '4.4.2', `no answer within ${timeouts.dataMs} ms`);
+          resolve({ replies: recipients.map((recipient) => ({ recipient, reply })), usable: false });
+        }, timeouts.dataMs);
+        connection.send({ from: mailFrom, to: [...recipients] }, body, (error, info) => {
+          clearTimeout(timer);
+          if (error) return resolve(repliesFromError(error as NodemailerError, recipients));
+          const accepted = parseSmtpReply(info.response) ?? localReply(250, '2.0.0', info.response);
+          const perRecipient = rejectedReplies((info as { rejectedErrors?: NodemailerError[] }).rejectedErrors);
+          resolve({ replies: recipients.map((recipient) => ({ recipient, reply: perRecipient.get(recipient) ?? accepted })), usable: !closed });
+        });
+      });
+    },
+    reset() {
+      if (closed) return Promise.resolve(false);
+      return new Promise<boolean>((resolve) => connection.reset((error) => resolve(!error && !closed)));
+    },
+    quit() {
+      if (closed) return;
+      closed = true;
+      connection.quit();
+    },
+  };
+  return session;
+}

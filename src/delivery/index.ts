@@ -1,0 +1,121 @@
+/**
+ * The delivery engine: scheduled queue → ready queue per egress path → SMTP out, with DKIM,
+ * VERP and retries. Exports startDelivery(deps) → DeliveryEngine { nudge, queues, stop }, and
+ * makeVerpToken / verifyVerpToken / parseVerpAddress for the feedback stage.
+ * Start: spool.recover (deliveries left active by a previous run go back to scheduled), then
+ * claiming on a short timer and on nudge(). Stop: claim no more, let sends in flight finish
+ * within a timeout, leave the rest active in the spool for the next start's recover.
+ */
+import { availableParallelism } from 'node:os';
+import type { Config } from '../config/index.ts';
+import { parseDuration, parseRetrySchedule } from '../domain/index.ts';
+import type { Logger } from '../platform/index.ts';
+import type { Spool } from '../spool/index.ts';
+import type { StateStore } from '../state/store.ts';
+import { createAttempt, type ReadyItem } from './attempt.ts';
+import { createDkimPool, type DkimPool } from './dkim-pool.ts';
+import { createDkimSigner } from './dkim.ts';
+import { createEgressPools, type EgressIp } from './egress-pools.ts';
+import { pathLimits } from './path-limits.ts';
+import { createReadyQueue, type ReadyQueue } from './ready-queue.ts';
+import type { Router } from './routing-types.ts';
+import { createScheduler } from './scheduler.ts';
+import { createSettler } from './settle.ts';
+
+export { makeVerpToken, verifyVerpToken, parseVerpAddress, verpAddress, type VerpSubject } from './verp.ts';
+export { createRouter } from './routing.ts';
+export type { Router, Route, RouteHost } from './routing-types.ts';
+
+export interface DeliveryDeps {
+  readonly config: Config;
+  readonly state: StateStore;
+  readonly spool: Spool;
+  readonly router: Router;
+  readonly log: Logger;
+  readonly verpSecret: Buffer;
+  readonly clock?: { now(): number };
+  /** DKIM signing worker threads; 0 signs on the main thread. Default: cores − 1, at least 1. */
+  readonly dkimWorkers?: number;
+}
+
+export interface EgressQueueInfo {
+  readonly ip: string;
+  readonly site: string;
+  /** Deliveries waiting on this path. */
+  readonly depth: number;
+  readonly activeConnections: number;
+  /** Age (clock ms) of the oldest waiting message; 0 when none waits. */
+  readonly oldestAgeMs: number;
+}
+
+export interface DeliveryEngine {
+  /** Claim due deliveries now (ingress calls it after each accepted message). */
+  nudge(): void;
+  queues(): EgressQueueInfo[];
+  /** Graceful stop; sends still running after `timeoutMs` are cut and left to recover. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+function sessionTimeouts(config: Config) {
+  const t = config.delivery.timeouts;
+  return { connectMs: parseDuration(t.connect), greetingMs: parseDuration(t.greeting), commandMs: parseDuration(t.command), dataMs: parseDuration(t.data) };
+}
+
+export function startDelivery(deps: DeliveryDeps): DeliveryEngine {
+  const { config, spool, state, log } = deps;
+  const now = () => (deps.clock ?? Date).now();
+  const workers = deps.dkimWorkers ?? Math.max(1, availableParallelism() - 1);
+  const pool: DkimPool | undefined = workers > 0 ? createDkimPool(workers) : undefined;
+  const signer = createDkimSigner({ state, now, ...(pool && { signer: pool.sign }) });
+  const settle = createSettler({ spool, state, now, retrySchedule: parseRetrySchedule(config.delivery.retrySchedule) });
+  const attempt = createAttempt({ spool, signer, settle, verpSecret: deps.verpSecret, bounceDomain: config.delivery.bounceDomain, log });
+  const queues = new Map<string, ReadyQueue>();
+  const timeouts = sessionTimeouts(config);
+  const idleMs = parseDuration(config.delivery.timeouts.idle);
+
+  function queueFor(ip: EgressIp, site: string): ReadyQueue {
+    const key = `${ip.address}|${site}`;
+    let queue = queues.get(key);
+    if (!queue) {
+      queue = createReadyQueue({
+        ip, site, idleMs, timeouts, attempt, log,
+        limits: pathLimits(config, site),
+        capacity: Math.max(1, Math.ceil(config.delivery.activeWindow / 2)),
+        onIdle: () => queues.get(key) === queue && queues.delete(key),
+        onSettled: (_item: ReadyItem) => scheduler.released(),
+      });
+      queues.set(key, queue);
+    }
+    return queue;
+  }
+
+  const scheduler = createScheduler({
+    config, spool, state, router: deps.router, pools: createEgressPools(config), attempt, settle, now, log,
+    queueFor, queues: () => queues.values(),
+  });
+  const recovered = spool.recover(now()).then(
+    (count) => {
+      if (count > 0) log.info({ count }, 'recovered deliveries left active by the previous run');
+      scheduler.nudge();
+    },
+    (error: unknown) => log.error({ err: error }, 'spool recover failed'),
+  );
+
+  return {
+    nudge: () => void recovered.then(() => scheduler.nudge()),
+    queues() {
+      const at = now();
+      return [...queues.values()].map((queue) => {
+        const oldest = queue.oldestReceivedAt();
+        return { ip: queue.ip.address, site: queue.site, depth: queue.depth, activeConnections: queue.activeConnections, oldestAgeMs: oldest === undefined ? 0 : Math.max(0, at - oldest) };
+      });
+    },
+    async stop(timeoutMs = 10_000) {
+      await recovered;
+      await scheduler.stop();
+      await Promise.all([...queues.values()].map((queue) => queue.close(timeoutMs)));
+      queues.clear();
+      await pool?.close();
+    },
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * The ready queue of one egress path (sending IP × site): a bounded FIFO of routed deliveries
+ * and the SMTP sessions that drain it. Exports createReadyQueue → ReadyQueue.
+ * Invariants: at most maxConnections sessions (one per worker), at most
+ * maxMessagesPerConnection messages per session (RSET between them), at most
+ * maxMessagesPerSecond sends started per second on the path (0 = unlimited). A worker whose
+ * session has waited `idleMs` with nothing to send closes it; the queue reports idle (onIdle)
+ * when it has neither items nor workers, so the scheduler can drop it.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../platform/index.ts';
+import type { Attempt, ReadyItem } from './attempt.ts';
+import { ConnectFailure, openSession, type SessionTimeouts, type SmtpSession } from './connection.ts';
+import type { EgressIp } from './egress-pools.ts';
+import type { PathLimits } from './path-limits.ts';
+
+export interface ReadyQueueOptions {
+  readonly ip: EgressIp;
+  readonly site: string;
+  readonly limits: PathLimits;
+  readonly capacity: number;
+  readonly idleMs: number;
+  readonly timeouts: SessionTimeouts;
+  readonly attempt: Attempt;
+  readonly onIdle: () => void;
+  /** Called once per item when the queue is done with it (settled), so the window can refill. */
+  readonly onSettled: (item: ReadyItem) => void;
+  readonly log: Logger;
+}
+
+export interface ReadyQueue {
+  readonly ip: EgressIp;
+  readonly site: string;
+  /** Items waiting (not yet on a session). */
+  readonly depth: number;
+  readonly activeConnections: number;
+  /** False when full: the caller must settle the item some other way. */
+  push(item: ReadyItem): boolean;
+  /** receivedAt of the oldest waiting item. */
+  oldestReceivedAt(): number | undefined;
+  /** Removes and returns waiting items whose delivery expired at `now`. */
+  takeExpired(now: number): ReadyItem[];
+  /** Stops taking items; waits for sends in flight up to `timeoutMs`, then closes every session. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+type Waiter = { resolve: (item: ReadyItem | undefined) => void; timer: NodeJS.Timeout };
+
+function hostsKey(item: ReadyItem): string {
+  return item.route.hosts.map((host) => `${host.host}:${host.port}`).join(',');
+}
+
+export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
+  const { limits, attempt, log } = options;
+  const items: ReadyItem[] = [];
+  const waiters: Waiter[] = [];
+  const sessions = new Set<SmtpSession>();
+  let workers = 0;
+  let closing = false;
+  let nextSendAt = 0;
+  let allDone: (() => void) | undefined;
+
+  function nextItem(): Promise<ReadyItem | undefined> {
+    if (closing) return Promise.resolve(undefined);
+    const item = items.shift();
+    if (item) return Promise.resolve(item);
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        resolve,
+        timer: setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          resolve(undefined);
+        }, options.idleMs),
+      };
+      waiters.push(waiter);
+    });
+  }
+
+  async function pace(): Promise<void> {
+    if (limits.maxMessagesPerSecond <= 0) return;
+    const now = performance.now();
+    const at = Math.max(now, nextSendAt);
+    nextSendAt = at + 1000 / limits.maxMessagesPerSecond;
+    if (at > now) await sleep(at - now);
+  }
+
+  /** A session ready for the next transaction, or undefined when connecting failed (item settled). */
+  async function sessionFor(current: SmtpSession | undefined, item: ReadyItem): Promise<SmtpSession | undefined> {
+    if (current && !current.closed && current.messagesSent < limits.maxMessagesPerConnection) {
+      if (current.messagesSent === 0 || (await current.reset())) return current;
+    }
+    if (current) release(current);
+    try {
+      const session = await openSession({ hosts: item.route.hosts, localAddress: options.ip.address, helo: options.ip.helo, tls: item.route.tls, timeouts: options.timeouts });
+      sessions.add(session);
+      return session;
+    } catch (error) {
+      if (!(error instanceof ConnectFailure)) throw error;
+      log.info({ site: options.site, ip: options.ip.address, err: error.message }, 'egress path: connection failed');
+      // Every waiting item bound for the same hosts would fail the same way now: settle them together.
+      const key = hostsKey(item);
+      const same = [item, ...items.filter((other) => hostsKey(other) === key)];
+      for (const other of same.slice(1)) items.splice(items.indexOf(other), 1);
+      await Promise.all(same.map((other) => settled(other, attempt.deferAll(other, error.reply, error.mxHost))));
+      return undefined;
+    }
+  }
+
+  function release(session: SmtpSession): void {
+    session.quit();
+    sessions.delete(session);
+  }
+
+  async function settled(item: ReadyItem, work: Promise<unknown>): Promise<void> {
+    try {
+      await work;
+    } catch (error) {
+      log.error({ err: error, deliveryId: item.delivery.id }, 'settling a delivery failed; it stays active until recover');
+    } finally {
+      options.onSettled(item);
+    }
+  }
+
+  async function worker(): Promise<void> {
+    let session: SmtpSession | undefined;
+    try {
+      for (let item = await nextItem(); item; item = await nextItem()) {
+        session = await sessionFor(session, item);
+        if (!session) continue;
+        await pace();
+        const current: SmtpSession = session;
+        let usable = false;
+        await settled(item, attempt.onSession(item, current).then((ok) => (usable = ok)));
+        if (!usable || current.messagesSent >= limits.maxMessagesPerConnection) {
+          release(current);
+          session = undefined;
+        }
+      }
+    } finally {
+      if (session) release(session);
+      workers--;
+      if (workers === 0) {
+        allDone?.();
+        if (items.length === 0 && !closing) options.onIdle();
+      }
+    }
+  }
+
+  function spawn(): void {
+    workers++;
+    worker().catch((error: unknown) => log.error({ err: error, site: options.site }, 'egress path worker failed'));
+  }
+
+  return {
+    ip: options.ip,
+    site: options.site,
+    get depth() {
+      return items.length;
+    },
+    get activeConnections() {
+      return sessions.size;
+    },
+    push(item) {
+      if (closing || items.length >= options.capacity) return false;
+      const waiter = waiters.shift();
+      if (waiter) {
+        clearTimeout(waiter.timer);
+        waiter.resolve(item);
+        return true;
+      }
+      items.push(item);
+      if (workers < limits.maxConnections) spawn();
+      return true;
+    },
+    oldestReceivedAt() {
+      return items.reduce<number | undefined>((oldest, item) => Math.min(oldest ?? Infinity, item.delivery.receivedAt), undefined);
+    },
+    takeExpired(now) {
+      const expired = items.filter((item) => item.delivery.expiresAt <= now);
+      for (const item of expired) items.splice(items.indexOf(item), 1);
+      return expired;
+    },
+    async close(timeoutMs) {
+      closing = true;
+      for (const waiter of waiters.splice(0)) {
+        clearTimeout(waiter.timer);
+        waiter.resolve(undefined);
+      }
+      if (workers > 0) {
+        const done = new Promise<void>((resolve) => (allDone = resolve));
+        await Promise.race([done, sleep(timeoutMs)]);
+      }
+      for (const session of sessions) release(session);
+    },
+  };
+}
