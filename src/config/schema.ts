@@ -6,6 +6,30 @@ import { Type, type Static } from '@sinclair/typebox';
 import { IngressSchema, LogSchema, SecretsSchema } from './schema-ingress.ts';
 import { DeliverySchema, DnsSchema, EgressSchema } from './schema-delivery.ts';
 
+const Strict = { additionalProperties: false } as const;
+
+/** Where shared state lives (architecture §2): the node's LMDB, or Redis shared by every node. */
+export const StateSchema = Type.Object(
+  {
+    backend: Type.Union([Type.Literal('embedded'), Type.Literal('redis')]),
+    redis: Type.Object(
+      {
+        /** redis://[user:password@]host:port[/db]; unused when sentinels are set. */
+        url: Type.String({ minLength: 1 }),
+        /** Redis Sentinel: the sentinels to ask for the master named `name`. */
+        sentinels: Type.Optional(Type.Array(Type.Object({ host: Type.String({ minLength: 1 }), port: Type.Integer({ minimum: 1, maximum: 65535 }) }, Strict))),
+        name: Type.Optional(Type.String({ minLength: 1 })),
+        /** Prefix of every key, so several deployments can share one Redis. */
+        keyPrefix: Type.String(),
+        /** A state call fails (451 4.3.0 upstream) when Redis has not answered within this. */
+        commandTimeout: Type.String({ pattern: '^\\d+(\\.\\d+)?(ms|s|m|h|d)$' }),
+      },
+      Strict,
+    ),
+  },
+  Strict,
+);
+
 export const ConfigSchema = Type.Object(
   {
     /** This node's name in a cluster and in Received headers. */
@@ -18,6 +42,7 @@ export const ConfigSchema = Type.Object(
     egress: EgressSchema,
     dns: DnsSchema,
     delivery: DeliverySchema,
+    state: StateSchema,
   },
   { additionalProperties: false },
 );

@@ -3,12 +3,14 @@
  * later). Exports runStateStoreContract(t, makeStore); makeStore returns a fresh, empty store
  * for each subtest. Covers every method: unique tenant names and id/name lookup, status with
  * reason, patches, API keys (add, find by hash, list, revoke), domains with DKIM keys that
- * round-trip decrypted, and the outcome stream's seq order and every filter.
+ * round-trip decrypted, and the outcome stream's seq order and every filter; then the credit
+ * meter and limit primitives (contract-credits.ts).
  */
 import type { Test } from 'tap';
 import { hashApiKey, isFerryError, newApiKey } from '../domain/index.ts';
 import type { DkimKey, OutcomeRecord, SendingDomain } from '../domain/index.ts';
 import type { StateStore } from './store.ts';
+import { runCreditContract } from './contract-credits.ts';
 
 type MakeStore = () => Promise<StateStore>;
 
@@ -173,4 +175,5 @@ export function runStateStoreContract(t: Test, makeStore: MakeStore): void {
   keyTests(t, makeStore);
   domainTests(t, makeStore);
   outcomeTests(t, makeStore);
+  runCreditContract(t, makeStore);
 }

@@ -5,8 +5,24 @@
  * the implementation (one LMDB transaction / one Lua script). Secrets: only API key hashes are
  * stored; DKIM private keys are encrypted at rest and returned decrypted.
  * One contract test suite (state/contract.ts) runs against every implementation.
+ * Credits, refill, rate, lease and quota types live in credit-types.ts and are re-exported here.
  */
 import type { ApiKeyRecord, OutcomeRecord, OutcomeType, SendingDomain, Tenant, TenantStatus } from '../domain/index.ts';
+import type {
+  CommitOptions,
+  CreditBalance,
+  CreditLedgerEntry,
+  CreditWrite,
+  DailyCount,
+  LedgerQuery,
+  RateDecision,
+  RateSpec,
+  RefillOutcome,
+  RefillSettings,
+  ReserveResult,
+} from './credit-types.ts';
+
+export type * from './credit-types.ts';
 
 export interface NewTenant {
   readonly name: string;
@@ -55,6 +71,53 @@ export interface StateStore {
   /** The outcome stream: append-only, each record gets a store-wide increasing `seq`. */
   appendOutcomes(records: readonly OutcomeRecord[]): Promise<void>;
   readOutcomes(query: OutcomeQuery): Promise<OutcomeRecord[]>;
+
+  /**
+   * Credits. The balance always equals the sum of the tenant's ledger. Credit calls do not
+   * check that the tenant exists (the admin layer does): an unknown tenant has balance 0.
+   */
+  getCredits(tenantId: string): Promise<CreditBalance>;
+  /** Idempotent by (kind, ref): a repeated ref returns the earlier entry with applied=false. */
+  addCredits(tenantId: string, amount: number, kind: 'top-up' | 'refill' | 'adjustment', ref: string): Promise<CreditWrite>;
+  /**
+   * ok only when balance − active reservations ≥ amount. Idempotent per reservationId (a repeat
+   * refreshes the expiry; one already committed answers ok without reserving again).
+   */
+  reserveCredits(tenantId: string, reservationId: string, amount: number, ttlMs: number): Promise<ReserveResult>;
+  /**
+   * Charges the reservation: balance −= amount, a `charge` entry with ref = reservationId, the
+   * reservation deleted, all at once. A second commit charges nothing (applied=false, the first
+   * entry). No reservation and no earlier charge → {applied: false, entry: undefined}, unless
+   * options.amount is given (recovery of a message accepted before a crash).
+   */
+  commitReservation(tenantId: string, reservationId: string, options?: CommitOptions): Promise<CreditWrite>;
+  /** True when an active reservation was released. */
+  releaseReservation(tenantId: string, reservationId: string): Promise<boolean>;
+  /** Newest first. */
+  readLedger(tenantId: string, query: LedgerQuery): Promise<CreditLedgerEntry[]>;
+
+  /** Auto-refill settings per tenant (undefined when never set). */
+  getRefillSettings(tenantId: string): Promise<RefillSettings | undefined>;
+  setRefillSettings(tenantId: string, settings: RefillSettings): Promise<void>;
+  /**
+   * Atomic: enabled, not paused, available (balance − reserved) below threshold, and no other
+   * refill in flight → this refillId is in flight for ttlMs; true. Repeating the in-flight id → true.
+   */
+  claimRefill(tenantId: string, refillId: string, ttlMs: number): Promise<boolean>;
+  /**
+   * purchased → credits added (kind `refill`, ref = refillId, idempotent) even when the claim
+   * expired, since the money was taken; refused → auto-refill paused with the reason; failed →
+   * nothing. The in-flight mark is cleared when it is still this refillId. Returns the refill entry.
+   */
+  finishRefill(tenantId: string, refillId: string, outcome: RefillOutcome): Promise<CreditLedgerEntry | undefined>;
+
+  /** GCRA with the spec in the key; `now` in ms (an injectable clock). */
+  rateLimit(key: string, spec: RateSpec, now: number): Promise<RateDecision>;
+  /** At most `max` live holders per key; a holder expires ttlMs after its last acquire. Re-acquire refreshes. */
+  acquireLease(key: string, holderId: string, max: number, ttlMs: number): Promise<boolean>;
+  releaseLease(key: string, holderId: string): Promise<void>;
+  /** Adds `by` to the day's count unless that would pass `max`. `day` is e.g. 2025-01-31. */
+  incrementDaily(key: string, day: string, by: number, max: number): Promise<DailyCount>;
 
   close(): Promise<void>;
 }

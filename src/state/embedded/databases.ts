@@ -8,6 +8,23 @@
 import type { Database } from 'lmdb';
 import type { LocalDatabase } from '../../platform/index.ts';
 import type { ApiKeyRecord, OutcomeRecord, Tenant } from '../../domain/index.ts';
+import type { CreditLedgerEntry, RefillSettings } from '../credit-types.ts';
+
+/** A tenant's credit account: the balance and the last ledger seq. */
+export interface CreditAccount {
+  readonly balance: number;
+  readonly lastSeq: number;
+}
+
+export interface StoredReservation {
+  readonly amount: number;
+  readonly expiresAt: number;
+}
+
+export interface StoredRefill {
+  readonly settings?: RefillSettings;
+  readonly inFlight?: { readonly refillId: string; readonly expiresAt: number };
+}
 
 /** A sending domain as stored: DKIM private keys sealed with the master key. */
 export interface StoredDkimKey {
@@ -46,6 +63,20 @@ export interface StateDatabases {
   readonly outcomesByTenant: Database<true, [string, number]>;
   /** Counters and markers: `outcomeSeq`, `masterKeyFingerprint`. */
   readonly meta: Database<number | string, string>;
+  readonly creditAccounts: Database<CreditAccount, string>;
+  /** [tenantId, seq] → entry. */
+  readonly creditLedger: Database<CreditLedgerEntry, [string, number]>;
+  /** [tenantId, "kind:ref"] → seq (idempotency of ledger writes). */
+  readonly creditRefs: Database<number, [string, string]>;
+  /** [tenantId, reservationId] → reservation. */
+  readonly creditReservations: Database<StoredReservation, [string, string]>;
+  readonly refills: Database<StoredRefill, string>;
+  /** rate key (with spec) → GCRA theoretical arrival time. */
+  readonly rateTats: Database<number, string>;
+  /** lease key → holderId → expiresAt. */
+  readonly leases: Database<Record<string, number>, string>;
+  /** quota key → the current day's count. */
+  readonly dailyCounts: Database<{ readonly day: string; readonly count: number }, string>;
 }
 
 export function openStateDatabases(root: LocalDatabase): StateDatabases {
@@ -64,6 +95,14 @@ export function openStateDatabases(root: LocalDatabase): StateDatabases {
     outcomesByMessage: open('outcomesByMessage'),
     outcomesByTenant: open('outcomesByTenant'),
     meta: open('meta'),
+    creditAccounts: open('creditAccounts'),
+    creditLedger: open('creditLedger'),
+    creditRefs: open('creditRefs'),
+    creditReservations: open('creditReservations'),
+    refills: open('refills'),
+    rateTats: open('rateTats'),
+    leases: open('leases'),
+    dailyCounts: open('dailyCounts'),
   };
 }
 

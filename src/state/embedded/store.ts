@@ -1,6 +1,6 @@
 /**
  * EmbeddedStateStore: the StateStore on the node's LMDB environment (sub-databases `state.*`).
- * Composes TenantRecords, DomainRecords and OutcomeStream; every multi-step change is one LMDB
+ * Composes TenantRecords, DomainRecords, OutcomeStream, CreditRecords and LimitRecords; every multi-step change is one LMDB
  * write transaction (async, batched and fsync'd by lmdb-js). Reads go straight to LMDB with no
  * cache, so writes from another process on the same env (the CLI while the relay runs) are seen.
  * The store does not own the environment: close() leaves it open for its opener to close.
@@ -9,17 +9,34 @@ import type { ApiKeyRecord, OutcomeRecord, SendingDomain, Tenant, TenantStatus }
 import { ErrorCodes, FerryError } from '../../domain/index.ts';
 import type { LocalDatabase } from '../../platform/index.ts';
 import type { NewTenant, OutcomeQuery, StateStore, TenantPatch } from '../store.ts';
+import type {
+  CommitOptions,
+  CreditBalance,
+  CreditLedgerEntry,
+  CreditWrite,
+  DailyCount,
+  LedgerQuery,
+  RateDecision,
+  RateSpec,
+  RefillOutcome,
+  RefillSettings,
+  ReserveResult,
+} from '../credit-types.ts';
 import type { SecretBox } from '../secrets.ts';
 import { openStateDatabases } from './databases.ts';
 import { TenantRecords } from './tenants.ts';
 import { DomainRecords } from './domains.ts';
 import { OutcomeStream } from './outcomes.ts';
+import { CreditRecords } from './credits.ts';
+import { LimitRecords } from './limits.ts';
 
 export class EmbeddedStateStore implements StateStore {
   readonly backend = 'embedded' as const;
   readonly #tenants: TenantRecords;
   readonly #domains: DomainRecords;
   readonly #outcomes: OutcomeStream;
+  readonly #credits: CreditRecords;
+  readonly #limits: LimitRecords;
   #closed = false;
 
   /** Throws MTA_ERR_SECRET_KEY when stored DKIM keys were sealed with another master key. */
@@ -28,6 +45,8 @@ export class EmbeddedStateStore implements StateStore {
     this.#tenants = new TenantRecords(dbs);
     this.#domains = new DomainRecords(dbs, secrets);
     this.#outcomes = new OutcomeStream(dbs);
+    this.#credits = new CreditRecords(dbs);
+    this.#limits = new LimitRecords(dbs);
     this.#domains.checkMasterKey();
   }
 
@@ -103,6 +122,76 @@ export class EmbeddedStateStore implements StateStore {
   async readOutcomes(query: OutcomeQuery): Promise<OutcomeRecord[]> {
     this.#open();
     return this.#outcomes.read(query);
+  }
+
+  async getCredits(tenantId: string): Promise<CreditBalance> {
+    this.#open();
+    return this.#credits.get(tenantId);
+  }
+
+  async addCredits(tenantId: string, amount: number, kind: 'top-up' | 'refill' | 'adjustment', ref: string): Promise<CreditWrite> {
+    this.#open();
+    return this.#credits.add(tenantId, amount, kind, ref);
+  }
+
+  async reserveCredits(tenantId: string, reservationId: string, amount: number, ttlMs: number): Promise<ReserveResult> {
+    this.#open();
+    return this.#credits.reserve(tenantId, reservationId, amount, ttlMs);
+  }
+
+  async commitReservation(tenantId: string, reservationId: string, options?: CommitOptions): Promise<CreditWrite> {
+    this.#open();
+    return this.#credits.commit(tenantId, reservationId, options);
+  }
+
+  async releaseReservation(tenantId: string, reservationId: string): Promise<boolean> {
+    this.#open();
+    return this.#credits.release(tenantId, reservationId);
+  }
+
+  async readLedger(tenantId: string, query: LedgerQuery): Promise<CreditLedgerEntry[]> {
+    this.#open();
+    return this.#credits.readLedger(tenantId, query);
+  }
+
+  async getRefillSettings(tenantId: string): Promise<RefillSettings | undefined> {
+    this.#open();
+    return this.#credits.getRefillSettings(tenantId);
+  }
+
+  async setRefillSettings(tenantId: string, settings: RefillSettings): Promise<void> {
+    this.#open();
+    return this.#credits.setRefillSettings(tenantId, settings);
+  }
+
+  async claimRefill(tenantId: string, refillId: string, ttlMs: number): Promise<boolean> {
+    this.#open();
+    return this.#credits.claimRefill(tenantId, refillId, ttlMs);
+  }
+
+  async finishRefill(tenantId: string, refillId: string, outcome: RefillOutcome): Promise<CreditLedgerEntry | undefined> {
+    this.#open();
+    return this.#credits.finishRefill(tenantId, refillId, outcome);
+  }
+
+  async rateLimit(key: string, spec: RateSpec, now: number): Promise<RateDecision> {
+    this.#open();
+    return this.#limits.rateLimit(key, spec, now);
+  }
+
+  async acquireLease(key: string, holderId: string, max: number, ttlMs: number): Promise<boolean> {
+    this.#open();
+    return this.#limits.acquireLease(key, holderId, max, ttlMs);
+  }
+
+  async releaseLease(key: string, holderId: string): Promise<void> {
+    this.#open();
+    return this.#limits.releaseLease(key, holderId);
+  }
+
+  async incrementDaily(key: string, day: string, by: number, max: number): Promise<DailyCount> {
+    this.#open();
+    return this.#limits.incrementDaily(key, day, by, max);
   }
 
   async close(): Promise<void> {

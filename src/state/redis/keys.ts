@@ -1,0 +1,79 @@
+/**
+ * Every Redis key the state store uses is built here, and only here. Exports RedisKeys.
+ * Hash tags decide the Cluster slot, so each Lua script touches keys of one slot only:
+ *   <prefix>{catalog}:...   tenants, names, API keys, domains, meta (one slot: their scripts
+ *                           check uniqueness across tenants, e.g. a key hash or a domain)
+ *   <prefix>{outcomes}:...  the outcome stream, its seq and its per-message / per-tenant indexes
+ *   <prefix>{tn_x}:...      one tenant's hot state: credits, ledger, reservations, refill
+ *   <prefix>rate|lease|daily:{key}...  one key per limit (the spec is part of the rate key)
+ */
+import { rateKeySpec } from '../gcra.ts';
+import type { RateSpec } from '../credit-types.ts';
+
+/** Braces in caller-given parts would move the hash tag; they are replaced. */
+function tagSafe(part: string): string {
+  return part.replace(/[{}]/g, '_');
+}
+
+export class RedisKeys {
+  readonly #prefix: string;
+
+  constructor(prefix: string) {
+    this.#prefix = prefix;
+  }
+
+  #catalog(rest: string): string {
+    return `${this.#prefix}{catalog}:${rest}`;
+  }
+
+  #outcomes(rest: string): string {
+    return `${this.#prefix}{outcomes}:${rest}`;
+  }
+
+  #tenant(tenantId: string, rest: string): string {
+    return `${this.#prefix}{${tagSafe(tenantId)}}:${rest}`;
+  }
+
+  // catalog slot
+  tenant(tenantId: string): string { return this.#catalog(`tenant:${tenantId}`); }
+  tenantNames(): string { return this.#catalog('tenant-names'); }
+  tenantIds(): string { return this.#catalog('tenant-ids'); }
+  apiKey(keyId: string): string { return this.#catalog(`apikey:${keyId}`); }
+  apiKeyHashes(): string { return this.#catalog('apikey-hashes'); }
+  apiKeysOf(tenantId: string): string { return this.#catalog(`apikeys-of:${tenantId}`); }
+  domain(domain: string): string { return this.#catalog(`domain:${domain}`); }
+  domainsOf(tenantId: string): string { return this.#catalog(`domains-of:${tenantId}`); }
+  meta(): string { return this.#catalog('meta'); }
+
+  // outcomes slot
+  outcomeStream(): string { return this.#outcomes('stream'); }
+  outcomeSeq(): string { return this.#outcomes('seq'); }
+  outcomesByMessage(messageId: string): string { return this.#outcomes(`by-message:${messageId}`); }
+  outcomesByTenant(tenantId: string): string { return this.#outcomes(`by-tenant:${tenantId}`); }
+
+  // tenant slot
+  /** HASH balance, reserved, seq. */
+  credits(tenantId: string): string { return this.#tenant(tenantId, 'credits'); }
+  /** ZSET score = seq, member = entry JSON. */
+  ledger(tenantId: string): string { return this.#tenant(tenantId, 'ledger'); }
+  /** HASH "kind:ref" → seq. */
+  ledgerRefs(tenantId: string): string { return this.#tenant(tenantId, 'ledger-refs'); }
+  /** ZSET score = expiresAt, member = reservationId. */
+  reservations(tenantId: string): string { return this.#tenant(tenantId, 'reservations'); }
+  /** HASH reservationId → amount. */
+  reservationAmounts(tenantId: string): string { return this.#tenant(tenantId, 'reservation-amounts'); }
+  /** STRING: settings JSON. */
+  refillSettings(tenantId: string): string { return this.#tenant(tenantId, 'refill'); }
+  /** STRING refillId with PX expiry. */
+  refillInFlight(tenantId: string): string { return this.#tenant(tenantId, 'refill-in-flight'); }
+
+  /** The five keys of a tenant's credit account, in the order the credit scripts expect. */
+  creditAccount(tenantId: string): [string, string, string, string, string] {
+    return [this.credits(tenantId), this.reservations(tenantId), this.reservationAmounts(tenantId), this.ledgerRefs(tenantId), this.ledger(tenantId)];
+  }
+
+  // limits (one key each)
+  rate(key: string, spec: RateSpec): string { return `${this.#prefix}rate:{${tagSafe(key)}}:${rateKeySpec(spec)}`; }
+  lease(key: string): string { return `${this.#prefix}lease:{${tagSafe(key)}}`; }
+  daily(key: string, day: string): string { return `${this.#prefix}daily:{${tagSafe(key)}}:${day}`; }
+}
