@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'var/**', 'coverage/**', '.tap/**'] },
+  { ignores: ['node_modules/**', 'var/**', 'coverage/**', '.tap/**', 'scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
