@@ -18,7 +18,6 @@ RUN groupadd --system ferry && useradd --system --gid ferry --home-dir /var/lib/
     && mkdir -p /var/lib/ferry && chown ferry:ferry /var/lib/ferry
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
-COPY bin ./bin
 COPY src ./src
 COPY config ./config
 USER ferry
@@ -27,5 +26,5 @@ EXPOSE 2587 2465
 # healthy = the submission port answers with an SMTP banner
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "const s=require('net').connect(2587,'127.0.0.1');s.setTimeout(4000);s.once('data',d=>process.exit(String(d).startsWith('220')?0:1));s.once('error',()=>process.exit(1));s.once('timeout',()=>process.exit(1))"
-ENTRYPOINT ["node", "bin/ferry.js"]
+ENTRYPOINT ["node", "src/bin.js"]
 CMD ["serve"]

@@ -9,5 +9,5 @@ if (major < 24) {
   );
   process.exit(1);
 }
-const { runCli } = await import('../src/cli.ts');
+const { runCli } = await import('./cli.ts');
 process.exitCode = await runCli(process.argv.slice(2));
