@@ -7,7 +7,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 
 const REQUIRED: ReadonlyArray<{ package: string; present: () => boolean }> = [
   { package: 'swaks', present: () => hasCommand('swaks') },
-  { package: 'python3-dkim', present: () => spawnSync('python3', ['-c', 'import dkim'], { stdio: 'ignore' }).status === 0 },
+  // Debian's module is for Debian's python (the tests run /usr/bin/python3, not a pyenv one on PATH)
+  { package: 'python3-dkim', present: () => spawnSync('/usr/bin/python3', ['-c', 'import dkim'], { stdio: 'ignore' }).status === 0 },
   { package: 'redis-server', present: () => hasCommand('redis-server') },
 ];
 

@@ -3,10 +3,15 @@
  * the code, integration tests in test/, bench tool tests), and ends with one summary line
  * `N passed, M failed` (assertions). Exit code is tap's.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { prepareTestPeers } from './prepare.ts';
 
 prepareTestPeers();
+
+// tap compiles its plugin set (package.json `tap.plugin`: TypeScript runs by Node's own type
+// stripping, not tap's ts-node plugin) into node_modules; a fresh install has the default set.
+const build = spawnSync('tap', ['build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+if (build.status !== 0) process.exit(build.status ?? 1);
 
 const child = spawn('tap', ['--reporter=tap', ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'] });
 let tail = '';
