@@ -32,7 +32,7 @@ function fakeClock() {
 }
 
 function resolverFor(dns: TestDnsServer[], extra: Partial<ResolverOptions> = {}) {
-  return createResolver({ servers: dns.map((d) => d.hostPort), timeoutMs: 300, negativeTtlMs: 60_000, ...extra });
+  return createResolver({ servers: dns.map((d) => d.hostPort), timeoutMs: 2000, negativeTtlMs: 60_000, ...extra });
 }
 
 t.test('MX, A/AAAA and TXT records come back with their TTL', async (t) => {
@@ -56,7 +56,7 @@ t.test('nxdomain, nodata, servfail and timeout are distinct results', async (t) 
   const started = Date.now();
   t.same(await resolver.mx('slow.test'), { kind: 'timeout' });
   const elapsed = Date.now() - started;
-  t.ok(elapsed >= 140 && elapsed < 1000, `timeout honoured (${elapsed} ms)`);
+  t.ok(elapsed >= 140 && elapsed < 3000, `timeout honoured (${elapsed} ms)`);
 });
 
 t.test('positive answers are cached for their TTL, then asked again', async (t) => {
@@ -128,7 +128,7 @@ t.test('a failing or silent server is skipped for the next one', async (t) => {
   t.equal((await afterServfail.mx('mail.test')).kind, 'records');
   t.equal(failing.queryCount('mail.test'), 1);
   const started = Date.now();
-  const afterTimeout = resolverFor([silent, healthy], { timeoutMs: 150 });
+  const afterTimeout = resolverFor([silent, healthy], { timeoutMs: 600 });
   t.equal((await afterTimeout.mx('mail.test')).kind, 'records');
   t.ok(Date.now() - started < 1000, 'one timeout, then the next server');
   t.equal(silent.queryCount('mail.test'), 1);

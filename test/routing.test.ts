@@ -46,7 +46,7 @@ t.teardown(() => dns.stop());
 
 function routerWith(overrides: Record<string, unknown> = {}, random?: () => number) {
   const config = loadConfig({ env: {}, overrides: { dns: { servers: [dns.hostPort] }, ...overrides } });
-  const resolver = createResolver({ ...resolverOptionsFrom(config.dns), timeoutMs: 150 });
+  const resolver = createResolver({ ...resolverOptionsFrom(config.dns), timeoutMs: 1000 });
   return createRouter({ config, resolver, ...(random ? { random } : {}) });
 }
 
