@@ -1,6 +1,6 @@
 /**
  * A small worker_threads pool for DKIM signing, so RSA signing and body hashing (≈1.3 ms per
- * 10 KB message with rsa + ed25519, measured in docs/decisions/0002-dkim-signing.md) stay off
+ * 10 KB message with rsa + ed25519, measured in docs/decisions/0004-dkim-signing.md) stay off
  * the event loop. Exports createDkimPool → { sign, close }; `sign` has signMessage's shape.
  * Jobs go to the worker with the fewest in flight; a worker that dies fails its jobs and is
  * replaced. Workers are unref'd: an idle pool never keeps the process alive.
