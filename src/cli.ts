@@ -1,5 +1,5 @@
 /**
- * The `ferry` command (entry point; bin/ferry.js imports it). Parses argv, loads the config once
+ * The `ferry` command (entry point; src/bin.js imports it). Parses argv, loads the config once
  * (--config FILE ← FERRY_* env), dispatches to the commands in src/cli/*, and maps failures to
  * exit codes: 0 ok, 1 a FerryError (printed with its code), 2 a usage error (printed with usage).
  * Exports runCli(argv) → exit code, for tests and the launcher; runs itself when executed.
@@ -13,6 +13,7 @@ import { configPrint, serve } from './cli/serve.ts';
 import { tenantAdd, tenantList, tenantRelayNetworks, tenantResume, tenantShow, tenantSuspend } from './cli/tenant.ts';
 import { keyAdd, keyList, keyRevoke } from './cli/key.ts';
 import { domainAdd, domainList } from './cli/domain.ts';
+import { bounceParse } from './cli/bounce.ts';
 
 type Command = (context: CommandContext) => Promise<void>;
 
@@ -31,6 +32,7 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map([
   ['key revoke', keyRevoke],
   ['domain add', domainAdd],
   ['domain list', domainList],
+  ['bounce parse', bounceParse],
 ]);
 
 function findCommand(words: readonly string[]): { command: Command; rest: string[] } {
