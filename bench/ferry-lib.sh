@@ -13,6 +13,9 @@ FERRY_PORT=${FERRY_PORT:-2540} OUT_CONC=${OUT_CONC:-50} LOG_LEVEL=${LOG_LEVEL:-i
 TENANT=${TENANT:-bench} SENDER_DOMAIN=example.com
 WARM=${WARM:-1000} CONC=${CONC:-50} TIMEOUT=${TIMEOUT:-600} DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-300}
 RESULTS_DIR=${RESULTS_DIR:-$ROOT/bench/results}
+# RELAY_NODE_ARGS (not FERRY_*: the config loader refuses unknown FERRY_ variables): extra node flags for the relay, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+# (the profile is written when the relay exits after SIGTERM; summarise: bench/profile-summary.ts).
+RELAY_NODE_ARGS=${RELAY_NODE_ARGS:-}
 FERRY_PID= SINK_PID= FERRY_DATA=
 
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
@@ -74,7 +77,7 @@ ferry_prepare() {
 ferry_start() {
   port_free "$FERRY_PORT" || die "port $FERRY_PORT busy"
   cg_init ferry
-  (cg_run node "$ROOT/src/cli.ts" serve) >"$FERRY_DATA/ferry.log" 2>&1 & FERRY_PID=$!
+  (cg_run node $RELAY_NODE_ARGS "$ROOT/src/cli.ts" serve) >"$FERRY_DATA/ferry.log" 2>&1 & FERRY_PID=$!
   wait_port 127.0.0.1 "$FERRY_PORT" 60 || { tail -20 "$FERRY_DATA/ferry.log" >&2; die "Ferry did not open 127.0.0.1:$FERRY_PORT"; }
 }
 

@@ -7,4 +7,4 @@ set -u
 . "$(dirname "$(readlink -f "$0")")/ferry-lib.sh"
 require_ferry
 ferry_prepare relay "$PB/ferry-relay"
-exec node "$ROOT/src/cli.ts" serve
+exec node $RELAY_NODE_ARGS "$ROOT/src/cli.ts" serve

@@ -2,8 +2,9 @@
  * One delivery attempt on an open session: fetch the message, VERP return path, DKIM header
  * block, one SMTP transaction for the delivery's pending recipients, per-recipient outcomes
  * (2xx delivered, 5xx bounced, 4xx or broken session deferred), then settle. Exports
- * createAttempt → { onSession, deferAll } and ReadyItem. Invariant: every claimed delivery that
- * reaches here is settled exactly once, whatever the remote side does.
+ * createAttempt → { onSession, deferAll }, SessionAttempt and ReadyItem. Invariant: every claimed
+ * delivery that reaches here is settled exactly once, whatever the remote side does; the settle
+ * runs after the session is handed back (its two commits no longer hold a connection idle).
  */
 import type { Delivery, RemoteReply } from '../domain/index.ts';
 import type { Logger } from '../platform/index.ts';
@@ -36,9 +37,16 @@ export interface AttemptDeps {
   readonly log: Logger;
 }
 
+export interface SessionAttempt {
+  /** Whether the session can carry the next transaction. */
+  readonly usable: boolean;
+  /** The settle of this attempt (records + spool commit), still running: the session need not wait for it. */
+  readonly settled: Promise<void>;
+}
+
 export interface Attempt {
-  /** Sends the item on the session and settles it; returns whether the session can be reused. */
-  onSession(item: ReadyItem, session: SmtpSession): Promise<boolean>;
+  /** Sends the item on the session, then starts settling it; resolves once the session is free again. */
+  onSession(item: ReadyItem, session: SmtpSession): Promise<SessionAttempt>;
   /** Settles every pending recipient of the item as deferred with this reply (no session). */
   deferAll(item: ReadyItem, reply: RemoteReply, mxHost?: string): Promise<void>;
 }
@@ -71,23 +79,21 @@ export function createAttempt(deps: AttemptDeps): Attempt {
     return verpAddress(makeVerpToken(subject, deps.verpSecret, delivery.id), deps.bounceDomain);
   }
 
-  async function onSession(item: ReadyItem, session: SmtpSession): Promise<boolean> {
+  async function onSession(item: ReadyItem, session: SmtpSession): Promise<SessionAttempt> {
     const { delivery } = item;
     const recipients = pendingOf(delivery);
     const message = await deps.spool.getMessage(delivery.messageId);
     if (!message) {
       deps.log.error({ deliveryId: delivery.id }, 'message body missing from the spool');
       const reply = localReply(554, '5.3.0', 'message body lost from the local spool');
-      await deps.settle(context(item), recipients.map((address) => ({ address, kind: 'bounced', reply })));
-      return true;
+      return { usable: true, settled: deps.settle(context(item), recipients.map((address) => ({ address, kind: 'bounced', reply }))) };
     }
     let signatures: Buffer;
     try {
       signatures = await deps.signer.sign(message);
     } catch (error) {
       deps.log.error({ err: error, messageId: message.id }, 'DKIM signing failed');
-      await deferAll(item, localReply(451, '4.3.0', 'DKIM signing failed'));
-      return true;
+      return { usable: true, settled: deferAll(item, localReply(451, '4.3.0', 'DKIM signing failed')) };
     }
     const result = await session.send(returnPath(delivery, recipients), recipients, Buffer.concat([signatures, message.body]));
     const outcomes = result.replies.map((entry): RecipientOutcome => ({
@@ -95,8 +101,7 @@ export function createAttempt(deps: AttemptDeps): Attempt {
       kind: OUTCOME_OF_CLASS[replyClass(entry.reply)],
       reply: entry.reply,
     }));
-    await deps.settle(context(item, session.mxHost), outcomes);
-    return result.usable;
+    return { usable: result.usable, settled: deps.settle(context(item, session.mxHost), outcomes) };
   }
 
   return { onSession, deferAll };

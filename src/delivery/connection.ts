@@ -45,7 +45,12 @@ export interface SmtpSession {
   readonly messagesSent: number;
   readonly closed: boolean;
   send(mailFrom: string, recipients: readonly string[], body: Buffer): Promise<SendResult>;
-  /** RSET between messages; false when the session is no longer usable. */
+  /**
+   * Readies the session for the next transaction; false when it is no longer usable. RSET goes
+   * out only when the last transaction did not end with the final DATA reply (after a 2xx/5xx to
+   * the end of data the server is back in its initial state, RFC 5321 §4.1.4): a round trip
+   * saved per message on a reused session.
+   */
   reset(): Promise<boolean>;
   quit(): void;
 }
@@ -140,6 +145,7 @@ function repliesFromError(error: NodemailerError, recipients: readonly string[])
 function wrapSession(connection: SMTPConnection, mxHost: string, remoteAddress: string, timeouts: SessionTimeouts): SmtpSession {
   let sent = 0;
   let closed = false;
+  let clean = true;
   connection.once('end', () => {
     closed = true;
   });
@@ -157,6 +163,7 @@ function wrapSession(connection: SMTPConnection, mxHost: string, remoteAddress: 
     },
     send(mailFrom, recipients, body) {
       sent++;
+      clean = false;
       return new Promise<SendResult>((resolve) => {
         // The whole transaction is bounded by the data timeout; the socket timeout bounds each command.
         const timer = setTimeout(() => {
@@ -168,6 +175,7 @@ function wrapSession(connection: SMTPConnection, mxHost: string, remoteAddress: 
         connection.send({ from: mailFrom, to: [...recipients] }, body, (error, info) => {
           clearTimeout(timer);
           if (error) return resolve(repliesFromError(error as NodemailerError, recipients));
+          clean = true;
           const accepted = parseSmtpReply(info.response) ?? localReply(250, '2.0.0', info.response);
           const perRecipient = rejectedReplies((info as { rejectedErrors?: NodemailerError[] }).rejectedErrors);
           resolve({ replies: recipients.map((recipient) => ({ recipient, reply: perRecipient.get(recipient) ?? accepted })), usable: !closed });
@@ -176,7 +184,13 @@ function wrapSession(connection: SMTPConnection, mxHost: string, remoteAddress: 
     },
     reset() {
       if (closed) return Promise.resolve(false);
-      return new Promise<boolean>((resolve) => connection.reset((error) => resolve(!error && !closed)));
+      if (clean) return Promise.resolve(true);
+      return new Promise<boolean>((resolve) =>
+        connection.reset((error) => {
+          clean = !error && !closed;
+          resolve(clean);
+        }),
+      );
     },
     quit() {
       if (closed) return;

@@ -55,6 +55,8 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
   const items: ReadyItem[] = [];
   const waiters: Waiter[] = [];
   const sessions = new Set<SmtpSession>();
+  /** Settles started by workers that already moved on (close() waits for them). */
+  const settling = new Set<Promise<void>>();
   let workers = 0;
   let closing = false;
   let nextSendAt = 0;
@@ -129,8 +131,9 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
         if (!session) continue;
         await pace();
         const current: SmtpSession = session;
-        let usable = false;
-        await settled(item, attempt.onSession(item, current).then((ok) => (usable = ok)));
+        const sent = attempt.onSession(item, current);
+        const usable = await sent.then((result) => result.usable, () => false);
+        track(settled(item, sent.then((result) => result.settled)));
         if (!usable || current.messagesSent >= limits.maxMessagesPerConnection) {
           release(current);
           session = undefined;
@@ -144,6 +147,11 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
         if (items.length === 0 && !closing) options.onIdle();
       }
     }
+  }
+
+  function track(settle: Promise<void>): void {
+    settling.add(settle);
+    void settle.finally(() => settling.delete(settle));
   }
 
   function spawn(): void {
@@ -186,11 +194,18 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
         clearTimeout(waiter.timer);
         waiter.resolve(undefined);
       }
-      if (workers > 0) {
-        const done = new Promise<void>((resolve) => (allDone = resolve));
-        await Promise.race([done, sleep(timeoutMs)]);
+      const timer = new AbortController();
+      const deadline = sleep(timeoutMs, undefined, { signal: timer.signal }).catch(() => undefined);
+      try {
+        if (workers > 0) {
+          const done = new Promise<void>((resolve) => (allDone = resolve));
+          await Promise.race([done, deadline]);
+        }
+        for (const session of sessions) release(session);
+        await Promise.race([Promise.allSettled([...settling]), deadline]);
+      } finally {
+        timer.abort();
       }
-      for (const session of sessions) release(session);
     },
   };
 }
