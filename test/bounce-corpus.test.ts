@@ -2,8 +2,9 @@
  * The bounce parser against the real corpus (../shared/corpus/bounces: 303 emails from ~50 MTAs,
  * expected results from Sisimai's tables) scored by the corpus's own score.mjs. Emails are parsed
  * in-process (fast); score.mjs then reads each answer through a lookup command; a few emails go
- * through the real `ferry bounce parse` to prove the wiring. Asserts today's floors, prints the targets and
- * the figures for its two halves (even / odd lines of expected.jsonl) and their sum, the whole corpus.
+ * through the real `ferry bounce parse` to prove the wiring. Asserts today's floors (all at or above
+ * the issue's targets), prints the targets and the figures for its two halves (even / odd lines of
+ * expected.jsonl) and their sum, the whole corpus.
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
@@ -20,10 +21,11 @@ const cliEntry = resolve(here, '../src/bin.js');
 /** The issue's targets (Sisimai, the reference parser, scores ≈ 0.98). */
 const TARGETS = { bounce: 0.98, hard: 0.97, reason: 0.9, recipient: 0.97 };
 /**
- * What the parser reaches today, asserted so that no change makes it worse. hard/soft and reason are
- * still below the targets (see the comment lines this test prints); raise these as the rules improve.
+ * What the parser reaches today (whole corpus: bounce 1.000, recipient 0.988, hard/soft 0.971,
+ * reason 0.955), rounded down by ~0.005 but never below the targets, which it meets: asserted so
+ * that no change makes it worse. hard/soft has one recipient of margin over its target.
  */
-const FLOORS = { bounce: 0.98, hard: 0.91, reason: 0.865, recipient: 0.97 };
+const FLOORS = { bounce: 0.995, hard: 0.97, reason: 0.95, recipient: 0.983 };
 
 interface Run { code: number | null; stdout: string; stderr: string }
 

@@ -76,6 +76,15 @@ const REAL_REPLIES: readonly Row[] = [
   ['550 Denied by policy', 'policy-block', false],
   ['554 Host network not allowed', 'policy-block', false],
   ['550 5.5.0 Requested action not taken: mailbox unavailable (account expired)', 'user-unknown', false],
+  // Lotus Domino names its directory: a definite lookup, hard without any status code
+  ['Recipient jane.roe (jroe@example.net) is not listed in the Domino Directory', 'user-unknown', true],
+  // the recipient's own filter refused the sender: soft, even under X.1.1
+  ['550 5.1.1 RCP-P2 Refused due to recipient preferences (see the postmaster site)', 'policy-block', false],
+  ['550 5.7.1 This recipient is only accepting mail from specific email addresses', 'policy-block', false],
+  ['550 Message rejected due to the user\'s filters', 'policy-block', false],
+  // Postfix cleanup failure; an EHLO capability list is not a TLS failure
+  ['Out: 250-STARTTLS Out: 250-8BITMIME In: DATA Out: 451 4.3.0 Error: queue file write error', 'other', false],
+  ['530 5.7.0 Must issue a STARTTLS command first', 'policy-block', false],
 ];
 
 for (const [reply, cls, hard] of REAL_REPLIES) {
@@ -108,7 +117,25 @@ t.test('the SMTP phase corrects address-level verdicts', async (t) => {
   t.equal(classifyReply({ text: 'dd This user doesn\'t have a yahoo.com account', context: 'in reply to end of DATA command' }).hard, true);
 });
 
+t.test('a bare "user unknown" under a mailbox or policy status is a filter unless refused at RCPT', async (t) => {
+  t.match(classifyReply({ text: '550 5.2.1 <rcpt@example.net>... User Unknown' }), { class: 'policy-block', reason: 'filtered', hard: false });
+  t.match(classifyReply({ enhanced: '5.7.1', text: '550 5.7.1 550 User Unknown: rcpt@example.net' }), { class: 'policy-block', hard: false });
+  const atRcpt = classifyReply({ text: 'SMTP error from remote mail server after RCPT TO:<rcpt@example.net>: 550 5.2.1 <rcpt@example.net>... User Unknown' });
+  t.match(atRcpt, { class: 'user-unknown', hard: true }, 'refused at RCPT: the address verdict stands');
+});
+
+t.test('a product that relays refusals without their stage needs corroboration for "user unknown"', async (t) => {
+  const relayed = (text: string, enhanced?: string) => classifyReply({ text, enhanced, unknownUserNeedsEvidence: true });
+  t.match(relayed('550 rcpt@example.net... No such user', '5.0.0'), { class: 'policy-block', reason: 'filtered', hard: false });
+  t.match(relayed('550 5.1.1 <rcpt@example.net>... User unknown'), { class: 'user-unknown', hard: true }, 'an X.1.x status corroborates');
+  t.match(relayed('Remote host said: 550 <rcpt@example.net>... User unknown [RCPT_TO]'), { class: 'user-unknown', hard: true }, 'a tagged RCPT stage corroborates');
+  t.match(relayed('550 Requested action not taken: mailbox unavailable (in reply to RCPT TO command)'), { class: 'user-unknown', hard: true });
+  t.match(relayed('552 sorry, mailbox rcpt@example.net is over quota'), { class: 'mailbox-full' }, 'other verdicts are untouched');
+  t.match(classifyReply({ text: '550 rcpt@example.net... No such user', enhanced: '5.0.0' }), { class: 'user-unknown', hard: true }, 'without the product context: hard');
+});
+
 t.test('codes are read from reply text', async (t) => {
+  t.same(extractReplyCodes('Out: 250 2.1.5 Ok In: DATA Out: 451 4.3.0 Error: queue file write error'), { code: 451, enhanced: '4.3.0' }, 'success codes of a transcript are skipped');
   t.same(extractReplyCodes('550-5.7.26 Unauthenticated email'), { code: 550, enhanced: '5.7.26' });
   t.same(extractReplyCodes('host said: 452 4.2.2 over quota'), { code: 452, enhanced: '4.2.2' });
   t.same(extractReplyCodes('no codes at all in 2024'), { code: undefined, enhanced: undefined });

@@ -8,7 +8,7 @@
  */
 import { classFromEnhancedStatus, defaultStatusFor, isHardClass, splitStatus, type BounceClass } from './classes.ts';
 import { defaultBounceRules, matchRule, type BounceRule } from './rules.ts';
-import { adjustForPhase, smtpPhase } from './phase.ts';
+import { adjustForPhase, readBareUnknownUser, smtpPhase } from './phase.ts';
 
 export interface ReplyInput {
   /** Basic SMTP reply code (550, 421 …), when known. */
@@ -21,6 +21,11 @@ export interface ReplyInput {
   readonly action?: string | undefined;
   /** Surrounding text (a session transcript) read only for the SMTP phase, never for the class. */
   readonly context?: string | undefined;
+  /**
+   * The reporting product relays the next hop's refusal without its SMTP stage (filtering
+   * gateways): a bare "user unknown" then needs an X.1.x status or an RCPT-stage refusal to be hard.
+   */
+  readonly unknownUserNeedsEvidence?: boolean | undefined;
 }
 
 export interface BounceVerdict {
@@ -34,10 +39,13 @@ export interface BounceVerdict {
   readonly source: 'status' | 'rule' | 'default';
 }
 
-const ENHANCED = /(?:^|[^\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)/;
-const BASIC = /(?:^|[^\d.-])([245]\d\d)(?:[ -]|$)/;
+const ENHANCED = /(?:^|[^\d.])([45])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)/;
+const BASIC = /(?:^|[^\d.-])([45]\d\d)(?:[ -]|$)/;
 
-/** The first basic reply code and enhanced status found in a reply/diagnostic text. */
+/**
+ * The first failure reply code and enhanced status found in a reply/diagnostic text. Success
+ * codes (2xx, 2.x.x) are skipped: in a transcript they answer the commands before the failure.
+ */
 export function extractReplyCodes(text: string): { code: number | undefined; enhanced: string | undefined } {
   const enhanced = ENHANCED.exec(text);
   const basic = BASIC.exec(text);
@@ -72,7 +80,8 @@ export function classifyReply(input: ReplyInput, rules: readonly BounceRule[] = 
   const byStatus = classFromEnhancedStatus(enhanced);
   const rule = byStatus?.specific ? undefined : matchRule(rules, text);
   const decided = { class: rule?.class ?? byStatus?.class ?? 'other', reason: rule?.reason ?? byStatus?.reason ?? 'other' };
-  const phased = byStatus?.specific ? decided : adjustForPhase(decided, smtpPhase(`${input.text ?? ''}\n${input.context ?? ''}`));
+  const phase = smtpPhase(`${input.text ?? ''}\n${input.context ?? ''}`);
+  const phased = byStatus?.specific ? decided : readBareUnknownUser(adjustForPhase(decided, phase), { phase, enhanced, needsEvidence: input.unknownUserNeedsEvidence === true });
   const cls: BounceClass = phased.class;
   const reason = phased.reason;
   const ruleHard = phased === decided ? rule?.hard : undefined;

@@ -12,6 +12,8 @@ export interface DsnRecipient {
   readonly action: string | undefined;
   readonly status: string | undefined;
   readonly diagnostic: string | undefined;
+  /** The Diagnostic-Code type, lower case: `smtp`, `x-unix` (a local delivery program), … */
+  readonly diagnosticType: string | undefined;
   readonly remoteMta: string | undefined;
 }
 
@@ -70,6 +72,7 @@ export function parseDeliveryStatus(text: string): DsnRecipient[] {
       status: /([245])\.\d{1,3}\.\d{1,3}/.exec(fields.get('status') ?? '')?.[0],
       // No Diagnostic-Code: the comment in `Status: 4.0.0 (host name lookup failure)` is the reason.
       diagnostic: stripType(fields.get('diagnostic-code')) ?? /\((.+)\)/.exec(fields.get('status') ?? '')?.[1],
+      diagnosticType: /^\s*([a-z0-9-]+)\s*;/i.exec(fields.get('diagnostic-code') ?? '')?.[1]?.toLowerCase(),
       remoteMta: stripType(fields.get('remote-mta')),
     }));
 }

@@ -173,7 +173,9 @@ function readPart(raw: string, depth: number, budget: Budget, headersOnly = fals
     const child = readPart(inner, depth + 1, budget, type !== 'message/rfc822');
     return { headers, contentType: type, params, text: '', children: [child] };
   }
-  return { headers, contentType: type, params, text: decodeLeaf(body, encoding, params.charset), children: [] };
+  // A multipart whose delimiters never occur (lost in transit): its body is plain text.
+  const leafType = type.startsWith('multipart/') ? 'text/plain' : type;
+  return { headers, contentType: leafType, params, text: decodeLeaf(body, encoding, params.charset), children: [] };
 }
 
 /** Reads one raw message (only its first `limits.maxBytes` bytes). */

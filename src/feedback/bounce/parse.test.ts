@@ -56,6 +56,44 @@ t.test('input beyond the cap is not read; a lost Content-Type header is survived
   t.equal(parseBounce(headless).recipients[0]?.class, 'user-unknown', 'boundary guessed from the body');
 });
 
+t.test('a local delivery program\'s exit code (X-Unix) is a mailer error, whatever the transcript says', async (t) => {
+  const raw = dsn('failed', '5.3.0', '77').replace('Diagnostic-Code: smtp; 77', 'Diagnostic-Code: X-Unix; 77')
+    .replace('could not be delivered.', 'could not be delivered.\r\n----- Transcript of session follows -----\r\nprocmail: mailbox over quota');
+  t.match(parseBounce(raw).recipients[0], { class: 'other', reason: 'mailer-error', hard: false, status: '5.3.0' });
+});
+
+t.test('delivery-status fields in the text: a lost MIME structure or a "technical report"', async (t) => {
+  const lost = dsn('failed', '5.1.1', '550 5.1.1 <rcpt@example.com>... User unknown').replace(/^--B1(--)?\r$/gm, '');
+  t.match(parseBounce(lost), { bounce: true, recipients: [{ address: 'rcpt@example.com', class: 'user-unknown', status: '5.1.1' }] });
+  const report = ['From: MAILER-DAEMON@mail.example.net', 'To: sender@example.org', 'Subject: Delivery Status Notification (Failure)', '',
+    'An error occurred while trying to deliver the mail to the following recipients:', 'rcpt@example.com', '', 'Technical report:', '',
+    'Reporting-MTA: dns; out.example.net', '', 'Action: failed', 'Final-Recipient: rfc822; rcpt@example.com',
+    'Diagnostic-Code: smtp; 552 5.2.2 <rcpt@example.com>... Mailbox full', 'Status: 5.2.2', ''].join('\n');
+  t.match(parseBounce(report).recipients, [{ address: 'rcpt@example.com', class: 'mailbox-full', status: '5.2.2' }]);
+});
+
+t.test('plain-text details: alias origins are not recipients, a 1&1-style original marker cuts the text', async (t) => {
+  const exim = ['From: Mail Delivery System <Mailer-Daemon@mx.example.org>', 'To: sender@example.org', 'Subject: Mail delivery failed: returning message to sender', '',
+    'A message that you sent could not be delivered to one or more of its', 'recipients. This is a permanent error. The following address(es) failed:', '',
+    '  target@example.jp', '    (generated from alias@example.org)', '    SMTP error from remote mail server after end of data:',
+    '    host mx.example.jp [192.0.2.1]: 550 5.7.1 Message rejected by policy', ''].join('\n');
+  t.same(parseBounce(exim).recipients.map((r) => r.address), ['target@example.jp']);
+  const cut = ['From: "Mail Delivery System" <mailer-daemon@relay.example.de>', 'To: owner@example.fr', 'Subject: Mail delivery failed: returning message to sender', '',
+    'A message that you sent could not be delivered to one or more of', 'its recipients. This is a permanent error. The following address(es)', 'failed:', '',
+    'owner@example.fr:', 'SMTP error from remote server for TEXT command, host: mx.example.fr reason: 550 5.7.1 Message rejected', '', '',
+    '--- The header of the original message is following. ---', '', 'From: <other@example.fr>', 'To: third@example.com', ''].join('\n');
+  t.same(parseBounce(cut).recipients.map((r) => r.address), ['owner@example.fr']);
+});
+
+t.test('a Postfix "SMTP server: errors from" notice names the recipient of its transcript', async (t) => {
+  const raw = ['From: MAILER-DAEMON@mx.example.net (Mail Delivery System)', 'To: postmaster@mx.example.net (Postmaster)',
+    'Subject: Postfix SMTP server: errors from localhost[127.0.0.1]', '', 'Transcript of session follows.', '', ' Out: 220 mx.example.net ESMTP',
+    ' In:  EHLO client.example.net', ' Out: 250-STARTTLS', ' In:  MAIL FROM:<sender@example.org>', ' Out: 250 2.1.0 Ok',
+    ' In:  RCPT TO:<rcpt@example.com>', ' Out: 250 2.1.5 Ok', ' In:  DATA', ' Out: 354 End data with <CR><LF>.<CR><LF>',
+    ' Out: 451 4.3.0 Error: queue file write error', ''].join('\n');
+  t.match(parseBounce(raw), { bounce: true, recipients: [{ address: 'rcpt@example.com', status: '4.3.0', class: 'other', hard: false }] });
+});
+
 t.test('VERP candidates and the signed-token hook', async (t) => {
   const raw = dsn('failed', '5.1.1', 'User unknown');
   t.same(verpCandidates(raw, '<bounces+r.x@bounce.example.org>').slice(0, 1), ['bounces+r.x@bounce.example.org']);

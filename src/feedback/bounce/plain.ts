@@ -8,9 +8,9 @@ import { addressesInHeader, findAddresses, isSystemAddress } from './addresses.t
 import { header, headersNamed, type MimePart } from './mime.ts';
 import { allParts, snippetFor } from './text.ts';
 
-const BOUNCE_SUBJECT = /undeliver|undelivered|delivery (status notification|failure|failed|has failed|problem|report|notification)|returned mail|mail delivery (failed|failure|system|subsystem)|failure notice|non[- ]?delivery|delivery unsuccessful|could not (be )?deliver|message not delivered|rejected|returned to sender|mail system error|warning: could not send|delayed mail|delivery (delayed|incomplete)|nicht zustellbar|unzustellbar|non remis|non distribu|недоставлен|不能|エラー|failed delivery|mail failure|bounce/iu;
+const BOUNCE_SUBJECT = /undeliver|undelivered|delivery (status notification|failure|failed|has failed|problem|report|notification)|returned mail|mail delivery (failed|failure|system|subsystem)|failure notice|non[- ]?delivery|delivery unsuccessful|could not (be )?deliver|message not delivered|rejected|returned to sender|mail system error|warning: could not send|delayed mail|delivery (delayed|incomplete)|nicht zustellbar|unzustellbar|non remis|non distribu|недоставлен|不能|エラー|failed delivery|mail failure|bounce|SMTP server: errors from/iu;
 const BOUNCE_SENDER = /^(mailer-?daemon|mail-?daemon|post_?master|.*\bNDR\b|mail delivery (system|subsystem)|mail administrator|microsoft ?outlook|microsoftexchange)/i;
-const BOUNCE_BODY = /could not be delivered|couldn.t be delivered|undeliverable|delivery (has )?failed|permanent(ly)? (error|fatal|failure)|following address(es)? failed|failed recipient|not be delivered|unable to deliver|delivery to the following recipient|message (was|could) not (be )?(delivered|sent)|has not been delivered|did not reach|returned (to you|mail)|delivery status notification|i.m afraid i wasn.t able to deliver|i.m sorry to have to inform you|hi\. this is the qmail-send program|mail delivery failed|rejected your message|was not delivered|delivery failure|wasn.t delivered|nicht zugestellt|retry timeout exceeded|will not be delivered/i;
+const BOUNCE_BODY = /could not be delivered|couldn.t be delivered|undeliverable|delivery (has )?failed|permanent(ly)? (error|fatal|failure)|following address(es)? failed|failed recipient|not be delivered|unable to deliver|delivery to the following recipient|message (was|could) not (be )?(delivered|sent)|has not been delivered|did not reach|returned (to you|mail)|delivery status notification|i.m afraid i wasn.t able to deliver|i.m sorry to have to inform you|hi\. this is the qmail-send program|mail delivery failed|rejected your message|was not delivered|delivery failure|wasn.t delivered|nicht zugestellt|retry timeout exceeded|will not be delivered|transcript of session follows/i;
 
 /** An SMTP error reply quoted in the body, about an address. */
 const SMTP_ERROR_LINE = /\b[45]\d\d[ -](?:[45]\.\d{1,3}\.\d{1,3} )?.{0,60}\b(user|recipient|mailbox|address|account|domain)\b/i;
@@ -46,7 +46,9 @@ const ID_LINE = /message-?id|in-reply-to|references|queue[- ]?id|\bid\s*[<:]|smt
 
 function candidateAddresses(root: MimePart, text: string): string[] {
   const excluded = excludedAddresses(root);
-  const lines = text.split(/\r?\n/).filter((line) => !ID_LINE.test(line));
+  // "(generated from x)" (Exim) / "(expanded from <x>)" (Postfix) name the alias that led to the failed address.
+  const withoutAliases = text.replace(/\((?:generated|expanded) from [^)]*\)/gi, ' ');
+  const lines = withoutAliases.split(/\r?\n/).filter((line) => !ID_LINE.test(line));
   const found = findAddresses(lines.join('\n')).filter((a) => !isSystemAddress(a));
   const kept = found.filter((a) => !excluded.has(a));
   // A message sent to oneself bounces to the failed address: then the bounce's own To is the answer.

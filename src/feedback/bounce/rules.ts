@@ -1,7 +1,8 @@
 /**
- * Bounce rules as data: loads `config/bounce-rules.yaml` (pattern → class, optional finer reason
- * and hard override), validates every entry and compiles the patterns once. Exports
- * loadBounceRules(path), defaultBounceRules(), compileBounceRules(data), BounceRule.
+ * Bounce rules as data: loads `config/bounce-rules.yaml` then `bounce-rules-path.yaml` (pattern →
+ * class, optional finer reason and hard override), validates every entry and compiles the patterns
+ * once. Exports loadBounceRules(path), defaultBounceRules(), compileBounceRules(data), BounceRule,
+ * DEFAULT_RULES_PATH(S).
  * Invariant: a bad rules file fails at load with MTA_ERR_CONFIG_INVALID naming the rule.
  */
 import { readFileSync } from 'node:fs';
@@ -18,6 +19,11 @@ export interface BounceRule {
 }
 
 export const DEFAULT_RULES_PATH = fileURLToPath(new URL('../../../config/bounce-rules.yaml', import.meta.url));
+/** The shipped rules, split by theme to keep each file readable; tried in this order. */
+export const DEFAULT_RULES_PATHS: readonly string[] = [
+  DEFAULT_RULES_PATH,
+  fileURLToPath(new URL('../../../config/bounce-rules-path.yaml', import.meta.url)),
+];
 
 function invalid(message: string): FerryError {
   return new FerryError(ErrorCodes.CONFIG_INVALID, `bounce rules: ${message}`);
@@ -59,9 +65,9 @@ export function loadBounceRules(path: string): readonly BounceRule[] {
 
 let cached: readonly BounceRule[] | undefined;
 
-/** The rules shipped in config/bounce-rules.yaml, loaded once. */
+/** The rules shipped in config/bounce-rules*.yaml (DEFAULT_RULES_PATHS, in order), loaded once. */
 export function defaultBounceRules(): readonly BounceRule[] {
-  cached ??= loadBounceRules(DEFAULT_RULES_PATH);
+  cached ??= Object.freeze(DEFAULT_RULES_PATHS.flatMap((path) => loadBounceRules(path)));
   return cached;
 }
 

@@ -31,6 +31,7 @@ const ORIGINAL_MARKERS = [
   /^-+ ?Forwarded message/i,
   /^message headers follow/i,
   /^-+ ?(original message|message header)/i,
+  /^-+ ?the headers? of the original message/i,
 ];
 
 function cutAtOriginal(text: string): string {
