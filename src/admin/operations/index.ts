@@ -7,3 +7,7 @@ export { addTenant, resolveTenant, setTenantStatus, setRelayNetworks, recordAdmi
 export { issueApiKey, revokeApiKey, listApiKeys, type IssuedApiKey } from './api-keys.ts';
 export { addSendingDomain, listDomains, dnsRecordsFor, generateDkimKeys, spfRecord, type AddedDomain, type DnsRecordSuggestion } from './domains.ts';
 export { validateCidr, validateDomainName, validateTenantName } from './validate.ts';
+export { queueOverview, queueBulk, resolveQueueFilter, QUEUE_VERBS, type QueueFilterInput, type QueueOverview, type QueueGroupView, type QueueVerb, type QueueBulkRequest, type QueueBulkReport } from './queues.ts';
+export { traceMessage, listOutcomes, findMessages, type MessageTrace, type MessageMeta, type OutcomePage, type OutcomePageQuery, type MessageSearch } from './messages.ts';
+export { issueAdminToken, listAdminTokens, revokeAdminToken, publicAdminToken } from './admin-tokens.ts';
+export { checkDomainDns, type DnsCheckResult } from './dns-check.ts';

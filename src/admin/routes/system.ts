@@ -1,0 +1,45 @@
+/**
+ * Admin routes of the relay itself: sending IPs and pools (from config until the IP issue adds
+ * leases), admin tokens (a caller can only issue scopes it holds), and the unauthenticated
+ * probes /healthz (process up) and /readyz (spool, state store, listeners).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { issueAdminToken, listAdminTokens, revokeAdminToken } from '../operations/index.ts';
+import { ADMIN_SCOPES, ErrorCodes, FerryError } from '../../domain/index.ts';
+import { actorOf } from '../auth.ts';
+import type { AdminDeps } from '../deps.ts';
+import { AnyArray, AnyObject, IdParams, ScopeList, secured } from '../schemas.ts';
+
+const TokenBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), scopes: ScopeList }, { additionalProperties: false });
+const ALL_SCOPES = [...ADMIN_SCOPES];
+
+function ipsView(deps: AdminDeps) {
+  const { egress } = deps.config;
+  const poolsOf = (address: string) => Object.entries(egress.pools).filter(([, members]) => members.some((m) => (typeof m === 'string' ? m : m.address) === address)).map(([name]) => name);
+  return egress.ips.map((ip) => ({ address: ip.address, helo: ip.helo, pools: poolsOf(ip.address), state: 'active' }));
+}
+
+export function systemRoutes(app: FastifyInstance, deps: AdminDeps): void {
+  app.get('/v1/ips', { schema: secured('ips', { summary: 'Sending IPs with their pools and state', response: { 200: AnyArray } }) }, () => ipsView(deps));
+  app.get('/v1/pools', { schema: secured('ips', { summary: 'Pools and their weighted members', response: { 200: AnyArray } }) }, () =>
+    Object.entries(deps.config.egress.pools).map(([name, members]) => ({ name, members: members.map((m) => (typeof m === 'string' ? { address: m, weight: 1 } : m)) })));
+
+  app.get('/v1/admin-tokens', { config: { scope: ALL_SCOPES }, schema: secured('admin', { summary: 'Admin tokens (never the tokens or hashes)', response: { 200: AnyArray } }) }, () => listAdminTokens(deps.state));
+  app.post('/v1/admin-tokens', { config: { scope: ALL_SCOPES }, schema: secured('admin', { summary: 'Issue a token with scopes the caller holds (shown once)', body: TokenBody }, ALL_SCOPES) }, async (request, reply) => {
+    const body = request.body as Static<typeof TokenBody>;
+    const held = request.admin?.token.scopes ?? [];
+    const extra = body.scopes.filter((scope) => !held.includes(scope));
+    if (extra.length > 0) throw new FerryError(ErrorCodes.FORBIDDEN, `cannot grant scopes this token lacks: ${extra.join(', ')}`);
+    return reply.status(201).send(await issueAdminToken(deps.state, body.name, body.scopes.join(','), actorOf(request)));
+  });
+  app.delete('/v1/admin-tokens/:id', { config: { scope: ALL_SCOPES }, schema: secured('admin', { summary: 'Revoke an admin token', params: IdParams }, ALL_SCOPES) }, (request) =>
+    revokeAdminToken(deps.state, (request.params as Static<typeof IdParams>).id, actorOf(request)));
+
+  app.get('/healthz', { config: { scope: 'public' }, schema: { tags: ['health'], summary: 'Process up', response: { 200: AnyObject } } }, () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { scope: 'public' }, schema: { tags: ['health'], summary: 'Spool writable, state store reachable, listeners bound', response: { 200: AnyObject, 503: AnyObject } } }, async (_request, reply) => {
+    const checks = (await deps.readiness?.()) ?? {};
+    const ready = Object.values(checks).every(Boolean);
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', checks });
+  });
+}

@@ -1,0 +1,92 @@
+/**
+ * Admin routes for tenants, their API keys and sending domains (with DNS records to publish
+ * and a live DNS check). Thin over src/admin/operations (the same code the CLI runs); every
+ * mutation writes an AdminAction record naming the token's holder.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import {
+  addSendingDomain, addTenant, checkDomainDns, dnsRecordsFor, issueApiKey, listApiKeys, listDomains, recordAdminAction,
+  resolveTenant, revokeApiKey, setRelayNetworks, setTenantStatus,
+} from '../operations/index.ts';
+import { ErrorCodes, FerryError, type ApiKeyRecord, type SendingDomain } from '../../domain/index.ts';
+import { actorOf } from '../auth.ts';
+import type { AdminDeps } from '../deps.ts';
+import { AnyArray, DomainParams, IdParams, Reason, secured, TenantParams } from '../schemas.ts';
+
+const TENANTS = ['tenants'] as const;
+const STATUS_SCOPES = ['tenants', 'abuse'] as const;
+const NewTenantBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+const PatchBody = Type.Object(
+  {
+    pool: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    dedicatedIps: Type.Optional(Type.Array(Type.String({ format: 'ipv4' }), { maxItems: 256 })),
+    relayNetworks: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 256 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+const ReasonBody = Type.Object({ reason: Reason }, { additionalProperties: false });
+const DomainBody = Type.Object({ domain: Type.String({ minLength: 1, maxLength: 253 }) }, { additionalProperties: false });
+
+function publicKey(record: ApiKeyRecord) {
+  return { id: record.id, tenantId: record.tenantId, createdAt: record.createdAt, revokedAt: record.revokedAt ?? null };
+}
+
+function publicDomain(domain: SendingDomain) {
+  return { domain: domain.domain, tenantId: domain.tenantId, createdAt: domain.createdAt, dkimKeys: domain.dkimKeys.map((k) => ({ selector: k.selector, algorithm: k.algorithm, publicKeyDns: k.publicKeyDns })) };
+}
+
+async function domainOf(deps: AdminDeps, name: string): Promise<SendingDomain> {
+  const domain = await deps.state.getDomain(name.toLowerCase());
+  if (!domain) throw new FerryError(ErrorCodes.NOT_FOUND, `no sending domain ${name}`);
+  return domain;
+}
+
+export function tenantRoutes(app: FastifyInstance, deps: AdminDeps): void {
+  const { state } = deps;
+  app.get('/v1/tenants', { schema: secured('tenants', { summary: 'List tenants', response: { 200: AnyArray } }) }, () => state.listTenants());
+  app.post('/v1/tenants', { config: { scope: TENANTS }, schema: secured('tenants', { summary: 'Create a tenant', body: NewTenantBody }, TENANTS) }, async (request, reply) => {
+    const body = request.body as Static<typeof NewTenantBody>;
+    return reply.status(201).send(await addTenant(state, body.name, actorOf(request)));
+  });
+  app.get('/v1/tenants/:tenant', { schema: secured('tenants', { summary: 'One tenant', params: TenantParams }) }, (request) => resolveTenant(state, (request.params as Static<typeof TenantParams>).tenant));
+  app.patch('/v1/tenants/:tenant', { config: { scope: TENANTS }, schema: secured('tenants', { summary: 'Update pool, dedicated IPs, relay networks', params: TenantParams, body: PatchBody }, TENANTS) }, async (request) => {
+    const tenant = await resolveTenant(state, (request.params as Static<typeof TenantParams>).tenant);
+    const patch = request.body as Static<typeof PatchBody>;
+    if (patch.relayNetworks) await setRelayNetworks(state, tenant, patch.relayNetworks, actorOf(request));
+    const { relayNetworks: _ignored, ...rest } = patch;
+    if (Object.keys(rest).length === 0) return resolveTenant(state, tenant.id);
+    const updated = await state.updateTenant(tenant.id, rest);
+    await recordAdminAction(state, actorOf(request), { tenantId: tenant.id, action: 'tenant.update', target: tenant.id, reason: JSON.stringify(rest) });
+    return updated;
+  });
+  for (const [verb, status] of [['suspend', 'suspended'], ['close', 'closed'], ['resume', 'active']] as const) {
+    const body = status === 'active' ? undefined : ReasonBody;
+    app.post(`/v1/tenants/:tenant/${verb}`, { config: { scope: STATUS_SCOPES }, schema: secured('tenants', { summary: `${verb} a tenant`, params: TenantParams, ...(body && { body }) }, STATUS_SCOPES) }, (request) => {
+      const reason = (request.body as { reason?: string } | undefined)?.reason;
+      return setTenantStatus(state, (request.params as Static<typeof TenantParams>).tenant, status, reason, actorOf(request));
+    });
+  }
+  app.get('/v1/tenants/:tenant/keys', { schema: secured('keys', { summary: "A tenant's API keys (never the keys)", params: TenantParams, response: { 200: AnyArray } }) }, async (request) =>
+    (await listApiKeys(state, (request.params as Static<typeof TenantParams>).tenant)).map(publicKey));
+  app.post('/v1/tenants/:tenant/keys', { config: { scope: TENANTS }, schema: secured('keys', { summary: 'Issue an API key (shown once)', params: TenantParams }, TENANTS) }, async (request, reply) => {
+    const issued = await issueApiKey(state, (request.params as Static<typeof TenantParams>).tenant, actorOf(request));
+    return reply.status(201).send({ ...publicKey(issued.record), key: issued.key });
+  });
+  app.delete('/v1/keys/:id', { config: { scope: TENANTS }, schema: secured('keys', { summary: 'Revoke an API key', params: IdParams }, TENANTS) }, async (request) =>
+    publicKey(await revokeApiKey(state, (request.params as Static<typeof IdParams>).id, actorOf(request))));
+  app.get('/v1/tenants/:tenant/domains', { schema: secured('domains', { summary: "A tenant's sending domains", params: TenantParams, response: { 200: AnyArray } }) }, async (request) =>
+    (await listDomains(state, (request.params as Static<typeof TenantParams>).tenant)).map(publicDomain));
+  app.post('/v1/tenants/:tenant/domains', { config: { scope: TENANTS }, schema: secured('domains', { summary: 'Add a sending domain (DKIM keys generated)', params: TenantParams, body: DomainBody }, TENANTS) }, async (request, reply) => {
+    const { tenant } = request.params as Static<typeof TenantParams>;
+    const added = await addSendingDomain(state, tenant, (request.body as Static<typeof DomainBody>).domain, deps.config, actorOf(request));
+    return reply.status(201).send({ domain: publicDomain(added.domain), dnsRecords: added.dnsRecords });
+  });
+  app.get('/v1/domains/:domain/dns-records', { schema: secured('domains', { summary: 'DNS records to publish', params: DomainParams, response: { 200: AnyArray } }) }, async (request) =>
+    dnsRecordsFor(await domainOf(deps, (request.params as Static<typeof DomainParams>).domain), deps.config));
+  app.get('/v1/domains/:domain/dns-check', { schema: secured('domains', { summary: 'Live check of SPF/DKIM/DMARC/return-path', params: DomainParams }) }, async (request) => {
+    const domain = await domainOf(deps, (request.params as Static<typeof DomainParams>).domain);
+    const checks = await checkDomainDns(deps.resolver, domain, deps.config);
+    return { domain: domain.domain, ok: checks.every((c) => c.status === 'ok'), checks };
+  });
+}
