@@ -1,0 +1,76 @@
+/**
+ * The bulk-without-unsubscribe check (MISSION.md: bulk mail must carry List-Unsubscribe with
+ * RFC 8058 one-click). Mail is bulk when the tenant marks the stream (`X-Ferry-Stream: bulk`),
+ * when list headers say so (Precedence: bulk/list, List-Id), when one transaction has many
+ * recipients, or when the same content was seen `repeats` times in `window` for this tenant
+ * (RepeatCounter: per node, in memory, bounded). Exports bulkCheck and RepeatCounter.
+ */
+import { createHash } from 'node:crypto';
+import { normalizeText } from './terms.ts';
+import type { ContentCheck, Envelope, Finding, FilterPolicy, MessageView } from './types.ts';
+
+/** Distinct contents remembered at most; the oldest are forgotten first. */
+const MAX_TRACKED = 100_000;
+
+export class RepeatCounter {
+  readonly #seen = new Map<string, { count: number; since: number }>();
+  readonly #clock: () => number;
+
+  constructor(clock: () => number = Date.now) {
+    this.#clock = clock;
+  }
+
+  /** Counts one more sighting of `key` and returns the count within the window. */
+  hit(key: string, windowMs: number): number {
+    const now = this.#clock();
+    const entry = this.#seen.get(key);
+    if (entry && now - entry.since < windowMs) {
+      entry.count++;
+      return entry.count;
+    }
+    this.#seen.delete(key);
+    if (this.#seen.size >= MAX_TRACKED) {
+      const oldest = this.#seen.keys().next();
+      if (!oldest.done) this.#seen.delete(oldest.value);
+    }
+    this.#seen.set(key, { count: 1, since: now });
+    return 1;
+  }
+}
+
+/** Personalisation (names, numbers, links with tokens) should not make copies look distinct. */
+function contentKey(tenantId: string, view: MessageView): string {
+  const shape = normalizeText(`${view.subject}\n${view.text}`.slice(0, 20_000)).replace(/\d+/g, '#');
+  return `${tenantId}:${createHash('sha256').update(shape).digest('base64url').slice(0, 22)}`;
+}
+
+function bulkReasons(view: MessageView, envelope: Envelope, policy: FilterPolicy, repeats: RepeatCounter): string[] {
+  const reasons: string[] = [];
+  const stream = (view.headers.get('x-ferry-stream') ?? '').trim().toLowerCase();
+  if (stream === 'bulk' || stream === 'marketing') reasons.push(`X-Ferry-Stream: ${stream}`);
+  const precedence = (view.headers.get('precedence') ?? '').trim().toLowerCase();
+  if (['bulk', 'list', 'junk'].includes(precedence)) reasons.push(`Precedence: ${precedence}`);
+  if (view.headers.has('list-id')) reasons.push('List-Id present');
+  if (envelope.recipients.length >= policy.bulk.recipients) reasons.push(`${envelope.recipients.length} recipients in one transaction`);
+  if (stream !== 'transactional' && policy.bulk.repeats > 0) {
+    const seen = repeats.hit(contentKey(envelope.tenantId, view), policy.bulk.windowMs);
+    if (seen >= policy.bulk.repeats) reasons.push(`same content ${seen} times within the window`);
+  }
+  return reasons;
+}
+
+export function bulkCheck(repeats: RepeatCounter): ContentCheck {
+  return {
+    name: 'bulk',
+    category: 'bulk-without-unsubscribe',
+    async check(view, envelope, policy): Promise<Finding> {
+      const reasons = bulkReasons(view, envelope, policy, repeats);
+      if (reasons.length === 0) return { code: 'none', score: 0, positive: false };
+      const unsubscribe = view.headers.get('list-unsubscribe');
+      if (!unsubscribe) return { code: 'bulk.no-unsubscribe', score: 10, positive: true, detail: `bulk (${reasons.join('; ')}) without List-Unsubscribe` };
+      const oneClick = /one-click/i.test(view.headers.get('list-unsubscribe-post') ?? '') && /<https:/i.test(unsubscribe);
+      if (!oneClick) return { code: 'bulk.no-one-click', score: 5, positive: false, detail: `bulk (${reasons.join('; ')}) with List-Unsubscribe but no RFC 8058 one-click` };
+      return { code: 'bulk.unsubscribe-ok', score: 0, positive: false, detail: `bulk (${reasons.join('; ')}) with one-click List-Unsubscribe` };
+    },
+  };
+}

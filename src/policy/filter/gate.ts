@@ -1,0 +1,114 @@
+/**
+ * The content gate: parses the message once, runs the closed list of content checks in order
+ * under the tenant's policy, and answers a Verdict plus the ContentGateRecord that goes into the
+ * Reception / Rejection record. Enforce mode stops at the first decisive finding (refuse → 550
+ * 5.7.1, hold → 451 4.7.1); monitor mode runs every check and refuses nothing. A check that
+ * throws or overruns `filter.checkTimeout` — or a message that cannot be parsed — is 451 4.3.0 in
+ * enforce mode, never a silent pass or refusal. Exports ContentGate, GateOutcome.
+ */
+import { randomBytes } from 'node:crypto';
+import { ACCEPT, refuse, tempfail, type ContentCheckResult, type ContentGateRecord, type Verdict } from '../../domain/index.ts';
+import type { PolicyResolver } from './policy.ts';
+import type { ContentCheck, Envelope, Finding, FilterPolicy, MessageView } from './types.ts';
+import { buildMessageView } from './view.ts';
+
+export interface GateOutcome {
+  readonly verdict: Verdict;
+  readonly record: ContentGateRecord;
+}
+
+export interface GateOptions {
+  readonly checkTimeoutMs: number;
+  /** Told about a failed check (the caller logs it with its session context). */
+  readonly onFailure?: (check: string, error: unknown) => void;
+  readonly parse?: (raw: Buffer) => Promise<MessageView>;
+}
+
+/** The support reference quoted in a refusal: short, unguessable, searchable in records. */
+function newRef(): string {
+  return `CG-${randomBytes(6).toString('hex').toUpperCase()}`;
+}
+
+async function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number, what: string): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error(`${what} timed out after ${ms} ms`);
+      controller.abort(error);
+      reject(error);
+    }, ms);
+  });
+  try {
+    return await Promise.race([work(controller.signal), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function resultOf(check: ContentCheck, finding: Finding, policy: FilterPolicy): ContentCheckResult {
+  const outcome = finding.positive ? (finding.action ?? policy.checks[check.name].action) : 'pass';
+  return { check: check.name, outcome, score: finding.score, ...(finding.code === 'none' ? {} : { code: finding.code }), ...(finding.detail ? { detail: finding.detail } : {}) };
+}
+
+function decisiveVerdict(result: ContentCheckResult, category: string, ref: string): Verdict {
+  if (result.outcome === 'hold') return tempfail('content.held', `Message held for content review (${category}), support reference ${ref}`);
+  return refuse('content.refused', `Message refused by content policy: ${category}`, ref);
+}
+
+export class ContentGate {
+  readonly #checks: readonly ContentCheck[];
+  readonly #policies: PolicyResolver;
+  readonly #options: GateOptions;
+
+  constructor(checks: readonly ContentCheck[], policies: PolicyResolver, options: GateOptions) {
+    this.#checks = checks;
+    this.#policies = policies;
+    this.#options = options;
+  }
+
+  get checkNames(): string[] {
+    return this.#checks.map((c) => c.name);
+  }
+
+  /** `onFailure` (else the gate's own) hears about a failed parse or check, to log it in context. */
+  async evaluate(raw: Buffer, envelope: Envelope, onFailure = this.#options.onFailure): Promise<GateOutcome> {
+    const started = performance.now();
+    const policy = this.#policies.forTenant(envelope.tenantId);
+    const ref = newRef();
+    const results: ContentCheckResult[] = [];
+    const finish = (verdict: Verdict, decided: ContentGateRecord['verdict']): GateOutcome => ({
+      verdict,
+      record: { mode: policy.mode, ref, verdict: decided, results, durationMs: Math.round((performance.now() - started) * 100) / 100 },
+    });
+    if (envelope.mailFrom && policy.allow.senders.has(envelope.mailFrom.toLowerCase())) return finish(ACCEPT, 'accept');
+    const monitor = policy.mode === 'monitor';
+    let view: MessageView;
+    try {
+      view = await withTimeout(() => (this.#options.parse ?? buildMessageView)(raw), this.#options.checkTimeoutMs, 'message parse');
+    } catch (error) {
+      onFailure?.('parse', error);
+      results.push({ check: 'parse', outcome: 'error', score: 0, detail: (error as Error).message });
+      return monitor ? finish(ACCEPT, 'monitor') : finish(tempfail('internal.failure'), 'tempfail');
+    }
+    let wouldRefuse = false;
+    for (const check of this.#checks) {
+      if (!policy.checks[check.name].enabled) continue;
+      let result: ContentCheckResult;
+      try {
+        const finding = await withTimeout((signal) => check.check(view, envelope, policy, signal), this.#options.checkTimeoutMs, `check ${check.name}`);
+        result = resultOf(check, finding, policy);
+      } catch (error) {
+        onFailure?.(check.name, error);
+        results.push({ check: check.name, outcome: 'error', score: 0, detail: (error as Error).message.slice(0, 300) });
+        if (monitor) continue;
+        return finish(tempfail('internal.failure'), 'tempfail');
+      }
+      results.push(result);
+      if (result.outcome !== 'refuse' && result.outcome !== 'hold') continue;
+      wouldRefuse = true;
+      if (!monitor) return finish(decisiveVerdict(result, check.category, ref), result.outcome);
+    }
+    return finish(ACCEPT, monitor && wouldRefuse ? 'monitor' : 'accept');
+  }
+}

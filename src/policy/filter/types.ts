@@ -1,0 +1,87 @@
+/**
+ * Types of the content gate: the message view every check reads (parsed once, view.ts), the
+ * ContentCheck interface (a closed list built in checks.ts), a check's Finding, and the per-tenant
+ * FilterPolicy the gate resolves before it runs. A check answers a Finding and never throws for
+ * an expected outcome; a throw or a timeout is the gate's business (451 4.3.0).
+ */
+import type { FilterAction, FilterConfig, FilterMode } from '../../config/index.ts';
+
+export interface LinkView {
+  readonly href: string;
+  /** Lower-cased host name of an http(s) link ('' for mailto: and relative links). */
+  readonly domain: string;
+  readonly text: string;
+}
+
+export interface AttachmentView {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly content: Buffer;
+}
+
+/** The message as the checks see it: decoded, HTML stripped, links and attachments listed. */
+export interface MessageView {
+  readonly subject: string;
+  /** text/plain parts plus the text of the HTML parts (scripts and styles dropped). */
+  readonly text: string;
+  /** Subject and text as normalised words (terms.ts), computed once for every term check. */
+  readonly subjectWords: readonly string[];
+  readonly textWords: readonly string[];
+  readonly links: readonly LinkView[];
+  readonly attachments: readonly AttachmentView[];
+  /** Header fields by lower-case name (first value). */
+  readonly headers: ReadonlyMap<string, string>;
+  /** The raw body bytes (rspamd gets them as they came). */
+  readonly raw: Buffer;
+}
+
+export interface Envelope {
+  readonly tenantId: string;
+  readonly mailFrom: string;
+  readonly recipients: readonly string[];
+  readonly clientIp: string;
+  /** The authenticated key or relay network the mail came through (per-sender identity). */
+  readonly sender?: string;
+}
+
+export interface Finding {
+  /** Stable code, e.g. `sector.betting`; `none` when nothing fired. */
+  readonly code: string;
+  readonly score: number;
+  /** Whether the finding reaches the check's threshold (the policy's action then applies). */
+  readonly positive: boolean;
+  readonly detail?: string;
+  /** The scanner's own decision overrides the policy action (rspamd soft reject → hold). */
+  readonly action?: FilterAction;
+}
+
+export interface ContentCheck {
+  /** Stable name, recorded with each result: `sectors`, `sensitive-data`, `attachments`, `bulk`, `spam`. */
+  readonly name: CheckName;
+  /** The refusal category quoted to the client (never a rule's internals). */
+  readonly category: string;
+  check(view: MessageView, envelope: Envelope, policy: FilterPolicy, signal: AbortSignal): Promise<Finding>;
+}
+
+export type CheckName = 'attachments' | 'sensitive-data' | 'bulk' | 'sectors' | 'spam';
+
+/** One check's resolved settings for one tenant. */
+export interface CheckPolicy {
+  readonly enabled: boolean;
+  readonly action: FilterAction;
+  readonly threshold: number;
+}
+
+/** The gate's settings for one tenant: defaults merged with the tenant's overrides. */
+export interface FilterPolicy {
+  readonly mode: FilterMode;
+  readonly checks: Readonly<Record<CheckName, CheckPolicy>>;
+  readonly bulk: { readonly recipients: number; readonly repeats: number; readonly windowMs: number };
+  readonly spam: FilterConfig['checks']['spam'];
+  readonly allow: {
+    readonly senders: ReadonlySet<string>;
+    readonly linkDomains: readonly string[];
+    readonly ibans: ReadonlySet<string>;
+    readonly sectors: ReadonlySet<string>;
+  };
+}
