@@ -9,30 +9,44 @@ import { ErrorCodes, FerryError, isFerryError } from './domain/index.ts';
 import { parseCliArgs, USAGE, usageError, type CliArgs } from './cli/args.ts';
 import type { CommandContext } from './cli/context.ts';
 import { createOutput } from './cli/output.ts';
-import { configPrint, serve } from './cli/serve.ts';
-import { tenantAdd, tenantList, tenantRelayNetworks, tenantResume, tenantShow, tenantSuspend } from './cli/tenant.ts';
-import { keyAdd, keyList, keyRevoke } from './cli/key.ts';
-import { domainAdd, domainList } from './cli/domain.ts';
-import { bounceParse } from './cli/bounce.ts';
-
 type Command = (context: CommandContext) => Promise<void>;
+type CommandModule = Record<string, unknown>;
 
-/** Command words → handler; `serve` is one word, the rest are two. */
+/** A command whose module is imported only when that command runs: each CLI start stays light. */
+function lazy(load: () => Promise<CommandModule>, name: string): Command {
+  return async (context) => ((await load())[name] as Command)(context);
+}
+
+const serveModule = () => import('./cli/serve.ts');
+const tenantModule = () => import('./cli/tenant.ts');
+const keyModule = () => import('./cli/key.ts');
+const domainModule = () => import('./cli/domain.ts');
+const creditsModule = () => import('./cli/credits.ts');
+const messageModule = () => import('./cli/message.ts');
+
+/** Command words → handler; `serve` and `queue`/`message`/`outcomes` are one word, the rest two. */
 const COMMANDS: ReadonlyMap<string, Command> = new Map([
-  ['serve', serve],
-  ['config print', configPrint],
-  ['tenant add', tenantAdd],
-  ['tenant list', tenantList],
-  ['tenant show', tenantShow],
-  ['tenant suspend', tenantSuspend],
-  ['tenant resume', tenantResume],
-  ['tenant relay-networks', tenantRelayNetworks],
-  ['key add', keyAdd],
-  ['key list', keyList],
-  ['key revoke', keyRevoke],
-  ['domain add', domainAdd],
-  ['domain list', domainList],
-  ['bounce parse', bounceParse],
+  ['serve', lazy(serveModule, 'serve')],
+  ['config print', lazy(serveModule, 'configPrint')],
+  ['tenant add', lazy(tenantModule, 'tenantAdd')],
+  ['tenant list', lazy(tenantModule, 'tenantList')],
+  ['tenant show', lazy(tenantModule, 'tenantShow')],
+  ['tenant suspend', lazy(tenantModule, 'tenantSuspend')],
+  ['tenant resume', lazy(tenantModule, 'tenantResume')],
+  ['tenant relay-networks', lazy(tenantModule, 'tenantRelayNetworks')],
+  ['key add', lazy(keyModule, 'keyAdd')],
+  ['key list', lazy(keyModule, 'keyList')],
+  ['key revoke', lazy(keyModule, 'keyRevoke')],
+  ['domain add', lazy(domainModule, 'domainAdd')],
+  ['domain list', lazy(domainModule, 'domainList')],
+  ['credits add', lazy(creditsModule, 'creditsAdd')],
+  ['credits show', lazy(creditsModule, 'creditsShow')],
+  ['tenant refill', lazy(creditsModule, 'tenantRefill')],
+  ['queue', lazy(() => import('./cli/queue.ts'), 'queueCommand')],
+  ['message', lazy(messageModule, 'messageCommand')],
+  ['outcomes', lazy(messageModule, 'outcomesCommand')],
+  ['admin token', lazy(() => import('./cli/admin-token.ts'), 'adminTokenCommand')],
+  ['bounce parse', lazy(() => import('./cli/bounce.ts'), 'bounceParse')],
 ]);
 
 function findCommand(words: readonly string[]): { command: Command; rest: string[] } {

@@ -11,12 +11,16 @@ import { openLocalDatabase, createResolver } from './platform/index.ts';
 import { openStateStore, loadMasterKey } from './state/index.ts';
 import { openSpool, type Spool } from './spool/index.ts';
 import { createRouter } from './delivery/routing.ts';
-import { startDelivery } from './delivery/index.ts';
+import { parseVerpAddress, startDelivery } from './delivery/index.ts';
+import { deliveryHooks, startFeedbackLoop, unsubscribeSecretOf } from './feedback/index.ts';
 import { startIngress } from './ingress/index.ts';
+import { instrumentStateStore, startOperatorServices } from './admin/index.ts';
+import { createMetrics } from './platform/index.ts';
+import { startCreditGate } from './feedback/billing/index.ts';
 import { parseDuration } from './domain/index.ts';
 
 export interface Relay {
-  readonly ports: { readonly submission: number; readonly smtps: number };
+  readonly ports: { readonly submission: number; readonly smtps: number; readonly admin?: number; readonly metrics?: number; readonly inbound?: number; readonly unsubscribe?: number };
   stop(): Promise<void>;
 }
 
@@ -44,7 +48,9 @@ export async function startRelay(config: Config, log: Logger): Promise<Relay> {
   const db = openLocalDatabase(config.dataDir);
   const master = await loadMasterKey(config);
   if (master.created) log.warn({ file: master.file }, 'generated a new master key for secrets at rest; back it up');
-  const state = await openStateStore(config, db);
+  const metrics = createMetrics({ topTenants: config.metrics.topTenants, topSites: config.metrics.topSites });
+  // Every stage sees the instrumented store: outcome records feed the metrics, calls are timed.
+  const state = instrumentStateStore(await openStateStore(config, db), metrics);
   const spool = openSpool(db);
   const recovered = await spool.recover(Date.now());
   if (recovered > 0) log.info({ recovered }, 'recovered in-flight deliveries from the spool');
@@ -55,21 +61,55 @@ export async function startRelay(config: Config, log: Logger): Promise<Relay> {
     negativeTtlMs: parseDuration(config.dns.negativeTtl),
   });
   const delivery = config.delivery.enabled
-    ? startDelivery({ config, state, spool, router: createRouter({ config, resolver }), log: log.child({ stage: 'delivery' }), verpSecret: verpSecretOf(config, master.key) })
+    ? startDelivery({ config, state, spool, router: createRouter({ config, resolver }), log: log.child({ stage: 'delivery' }), verpSecret: verpSecretOf(config, master.key), ...deliveryHooks(config, unsubscribeSecretOf(master.key)) })
     : undefined;
+  // Unconfirmed credit charges are committed here, before the ingress serves.
+  const creditGate = await startCreditGate({ config, state, spool, log: log.child({ stage: 'credits' }) });
   const ingress = await startIngress({
     config,
     state,
+    policy: creditGate.policy,
     spool: delivery ? nudgingSpool(spool, () => delivery.nudge()) : spool,
     log: log.child({ stage: 'ingress' }),
+    observer: metrics.ingress,
   });
-  log.info({ ports: ingress.ports, dataDir: config.dataDir, delivery: Boolean(delivery) }, 'ferry relay started');
+  let serving = true;
+  const operator = await startOperatorServices({
+    config, state, spool, resolver, metrics, log: log.child({ stage: 'admin' }),
+    ...(delivery && { queues: () => delivery.queues() }),
+    listening: () => serving,
+  }).catch(async (error: unknown) => {
+    // e.g. the admin port is taken: stop what already runs, so the process can exit.
+    await ingress.stop();
+    await delivery?.stop();
+    throw error;
+  });
+  const verpSecret = verpSecretOf(config, master.key);
+  const feedback = config.feedback.enabled
+    ? await startFeedbackLoop({
+      config, state, log: log.child({ stage: 'feedback' }), unsubscribeSecret: unsubscribeSecretOf(master.key),
+      parseVerp: (address) => parseVerpAddress(address, config.delivery.bounceDomain, verpSecret),
+    }).catch(async (error: unknown) => {
+      // e.g. the inbound or unsubscribe port is taken: stop what already runs, so the process can exit.
+      await operator.stop();
+      await ingress.stop();
+      await creditGate.stop();
+      await delivery?.stop();
+      throw error;
+    })
+    : undefined;
+  const ports = { ...ingress.ports, ...operator.ports, ...feedback?.ports };
+  log.info({ ports, dataDir: config.dataDir, delivery: Boolean(delivery) }, 'ferry relay started');
 
   return {
-    ports: ingress.ports,
+    ports,
     async stop() {
+      serving = false;
+      await operator.stop();
       await ingress.stop();
+      await creditGate.stop();
       await delivery?.stop();
+      await feedback?.stop();
       await spool.close();
       await state.close();
       await db.close();

@@ -34,6 +34,9 @@ t.test('spool failure → 451 4.3.0 after DATA; store failure → 451 4.3.0 at A
   t.match((await wire.read()).line, /^451 4\.3\.0 /, 'spool closed');
 
   await relay.state.close();
+  // tenant and domain-owner answers are cached for one second (src/policy/senders.ts); past that,
+  // MAIL FROM needs the store again
+  await new Promise((resolve) => setTimeout(resolve, 1100));
   t.match((await wire.command('MAIL FROM:<a@acme.test>')).line, /^451 4\.3\.0 /, 'tenant lookup fails');
   const fresh = await SmtpWire.open({ port: relay.ports.submission });
   await fresh.wire.command('EHLO client.test');

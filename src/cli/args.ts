@@ -5,6 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { ErrorCodes, FerryError } from '../domain/index.ts';
+import { OPERATOR_OPTIONS, OPERATOR_USAGE, operatorOptionsFrom, type OperatorOptions } from './operator-args.ts';
+import { CREDIT_OPTIONS, CREDIT_USAGE, creditOptionsFrom, type CreditOptions } from './credit-args.ts';
 
 export const USAGE = `Usage: ferry [--config FILE] [--json] <command>
 
@@ -23,6 +25,11 @@ Commands:
   domain add T DOMAIN                   add a sending domain, generate DKIM keys, print DNS records
   domain list T                         the tenant's sending domains
 
+${OPERATOR_USAGE}
+${CREDIT_USAGE}
+Feedback commands:
+  bounce parse                          one raw email on stdin → the bounce/complaint parser's verdict as JSON
+
 T is a tenant id (tn_...) or name. Options:
   -c, --config FILE   override file (else FERRY_CONFIG); FERRY_* env variables override both
       --json          machine-readable output
@@ -36,6 +43,10 @@ export interface CliArgs {
   readonly help: boolean;
   readonly reason: string | undefined;
   readonly clear: boolean;
+  /** Operator options (queue, message, outcomes, admin token); see src/cli/operator-args.ts. */
+  readonly operator: OperatorOptions;
+  /** Options of the credit commands; see src/cli/credit-args.ts. */
+  readonly credit: CreditOptions;
 }
 
 export function usageError(message: string): FerryError {
@@ -54,6 +65,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         help: { type: 'boolean', short: 'h', default: false },
         reason: { type: 'string' },
         clear: { type: 'boolean', default: false },
+        ...OPERATOR_OPTIONS,
+        ...CREDIT_OPTIONS,
       },
     });
     return {
@@ -63,6 +76,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       help: values.help ?? false,
       reason: values.reason,
       clear: values.clear ?? false,
+      operator: operatorOptionsFrom(values),
+      credit: creditOptionsFrom(values),
     };
   } catch (error) {
     throw usageError((error as Error).message);

@@ -5,6 +5,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { IngressSchema, LogSchema, SecretsSchema } from './schema-ingress.ts';
 import { DeliverySchema, DnsSchema, EgressSchema } from './schema-delivery.ts';
+import { AccountsSchema, BillingSchema, CreditsSchema, TenantLimitsSchema } from './schema-credits.ts';
+import { AdminSchema, MetricsSchema } from './schema-admin.ts';
+import { FilterSchema } from './schema-filter.ts';
+import { FeedbackSchema } from './schema-feedback.ts';
 
 const Strict = { additionalProperties: false } as const;
 
@@ -43,6 +47,14 @@ export const ConfigSchema = Type.Object(
     dns: DnsSchema,
     delivery: DeliverySchema,
     state: StateSchema,
+    admin: AdminSchema,
+    metrics: MetricsSchema,
+    credits: CreditsSchema,
+    billing: BillingSchema,
+    tenantLimits: TenantLimitsSchema,
+    accounts: AccountsSchema,
+    filter: FilterSchema,
+    feedback: FeedbackSchema,
   },
   { additionalProperties: false },
 );
@@ -50,4 +62,4 @@ export const ConfigSchema = Type.Object(
 export type Config = Static<typeof ConfigSchema>;
 
 /** Paths (dotted) whose values are masked by `ferry config print`. */
-export const SECRET_PATHS: readonly string[] = ['secrets.masterKey', 'delivery.verpSecret'];
+export const SECRET_PATHS: readonly string[] = ['secrets.masterKey', 'delivery.verpSecret', 'billing.secret'];

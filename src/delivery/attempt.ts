@@ -6,7 +6,7 @@
  * delivery that reaches here is settled exactly once, whatever the remote side does; the settle
  * runs after the session is handed back (its two commits no longer hold a connection idle).
  */
-import type { Delivery, RemoteReply } from '../domain/index.ts';
+import type { AcceptedMessage, Delivery, RemoteReply } from '../domain/index.ts';
 import type { Logger } from '../platform/index.ts';
 import type { Spool } from '../spool/index.ts';
 import type { SmtpSession } from './connection.ts';
@@ -35,6 +35,11 @@ export interface AttemptDeps {
   readonly verpSecret: Buffer;
   readonly bounceDomain: string;
   readonly log: Logger;
+  /**
+   * Header lines (CRLF-terminated) to add before DKIM signing, e.g. RFC 8058 List-Unsubscribe for
+   * this transaction's recipients; '' adds nothing. Wired in main.ts from the feedback stage.
+   */
+  readonly extraHeaders?: (message: AcceptedMessage, recipients: readonly string[]) => string;
 }
 
 export interface SessionAttempt {
@@ -88,14 +93,19 @@ export function createAttempt(deps: AttemptDeps): Attempt {
       const reply = localReply(554, '5.3.0', 'message body lost from the local spool');
       return { usable: true, settled: deps.settle(context(item), recipients.map((address) => ({ address, kind: 'bounced', reply }))) };
     }
+    const extra = deps.extraHeaders?.(message, recipients) ?? '';
+    const outgoing = extra === '' ? message : { ...message, body: Buffer.concat([Buffer.from(extra, 'latin1'), message.body]) };
     let signatures: Buffer;
     try {
-      signatures = await deps.signer.sign(message);
+      signatures = await deps.signer.sign(outgoing);
     } catch (error) {
       deps.log.error({ err: error, messageId: message.id }, 'DKIM signing failed');
       return { usable: true, settled: deferAll(item, localReply(451, '4.3.0', 'DKIM signing failed')) };
     }
-    const result = await session.send(returnPath(delivery, recipients), recipients, Buffer.concat([signatures, message.body]));
+    const result = await session.send(returnPath(delivery, recipients), recipients, Buffer.concat([signatures, outgoing.body]));
+    // Cut by a stopping engine: the outcome is unknown, so no record; the delivery stays active in
+    // the spool and the next start's recover sends it again (at least once, never lost).
+    if (result.aborted) return { usable: false, settled: Promise.resolve() };
     const outcomes = result.replies.map((entry): RecipientOutcome => ({
       address: entry.recipient,
       kind: OUTCOME_OF_CLASS[replyClass(entry.reply)],

@@ -12,7 +12,7 @@ import { parseDuration, parseRetrySchedule } from '../domain/index.ts';
 import type { Logger } from '../platform/index.ts';
 import type { Spool } from '../spool/index.ts';
 import type { StateStore } from '../state/store.ts';
-import { createAttempt, type ReadyItem } from './attempt.ts';
+import { createAttempt, type AttemptDeps, type ReadyItem } from './attempt.ts';
 import { createDkimPool, type DkimPool } from './dkim-pool.ts';
 import { createDkimSigner } from './dkim.ts';
 import { createEgressPools, type EgressIp } from './egress-pools.ts';
@@ -20,7 +20,7 @@ import { pathLimits } from './path-limits.ts';
 import { createReadyQueue, type ReadyQueue } from './ready-queue.ts';
 import type { Router } from './routing-types.ts';
 import { createScheduler } from './scheduler.ts';
-import { createSettler } from './settle.ts';
+import { createSettler, type SettlerDeps } from './settle.ts';
 
 export { makeVerpToken, verifyVerpToken, parseVerpAddress, verpAddress, type VerpSubject } from './verp.ts';
 export { createRouter } from './routing.ts';
@@ -36,6 +36,10 @@ export interface DeliveryDeps {
   readonly clock?: { now(): number };
   /** DKIM signing worker threads; 0 signs on the main thread. Default: cores − 1, at least 1. */
   readonly dkimWorkers?: number;
+  /** Classifies permanent refusals for Bounce records (feedback's classifyReply, wired in main.ts). */
+  readonly classifyBounce?: SettlerDeps['classifyBounce'];
+  /** Header lines added before DKIM signing (feedback's List-Unsubscribe, wired in main.ts). */
+  readonly extraHeaders?: AttemptDeps['extraHeaders'];
 }
 
 export interface EgressQueueInfo {
@@ -67,8 +71,8 @@ export function startDelivery(deps: DeliveryDeps): DeliveryEngine {
   const workers = deps.dkimWorkers ?? Math.max(1, availableParallelism() - 1);
   const pool: DkimPool | undefined = workers > 0 ? createDkimPool(workers) : undefined;
   const signer = createDkimSigner({ state, now, ...(pool && { signer: pool.sign }) });
-  const settle = createSettler({ spool, state, now, retrySchedule: parseRetrySchedule(config.delivery.retrySchedule) });
-  const attempt = createAttempt({ spool, signer, settle, verpSecret: deps.verpSecret, bounceDomain: config.delivery.bounceDomain, log });
+  const settle = createSettler({ spool, state, now, retrySchedule: parseRetrySchedule(config.delivery.retrySchedule), ...(deps.classifyBounce && { classifyBounce: deps.classifyBounce }) });
+  const attempt = createAttempt({ spool, signer, settle, verpSecret: deps.verpSecret, bounceDomain: config.delivery.bounceDomain, log, ...(deps.extraHeaders && { extraHeaders: deps.extraHeaders }) });
   const queues = new Map<string, ReadyQueue>();
   const timeouts = sessionTimeouts(config);
   const idleMs = parseDuration(config.delivery.timeouts.idle);

@@ -47,6 +47,8 @@ export interface Scheduler {
 const POLL_MS = 200;
 const WATCHDOG_MS = 1000;
 const CLAIM_BATCH = 500;
+/** How soon a delivery that found its egress path full is claimed again. */
+const PATH_FULL_RETRY_MS = 1000;
 
 const UNDELIVERABLE_STATUS = { 'null-mx': '5.1.10', 'no-such-domain': '5.1.2', 'no-address': '5.4.4' } as const;
 
@@ -92,8 +94,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const ip = deps.pools.choose(tenant);
     const item: ReadyItem = { delivery, route, ip, claimedAt };
     if (deps.queueFor(ip, route.site).push(item)) return true;
-    // The active window bounds all ready queues together; one path filling up is deferred, not held.
-    await settleWithout(delivery, 'deferred', localReply(451, '4.4.5', `egress path ${ip.address} × ${route.site} is full`), claimedAt, false);
+    // The active window bounds all ready queues together: a delivery whose path is full goes back on
+    // the scheduled queue for a moment (no attempt counted, no record), so other paths keep flowing.
+    await spool.requeue(delivery.id, now() + PATH_FULL_RETRY_MS);
     return false;
   }
 

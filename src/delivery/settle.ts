@@ -6,7 +6,7 @@
  * entry is completed: a crash in between repeats an attempt (records at least once), never
  * loses one. Recipients not named in the outcomes keep their state.
  */
-import type { RecipientStatus } from '../domain/index.ts';
+import type { OutcomeRecord, RecipientStatus, RemoteReply } from '../domain/index.ts';
 import type { Spool } from '../spool/index.ts';
 import type { StateStore } from '../state/store.ts';
 import { attemptRecords, type AttemptContext, type RecipientOutcome } from './records.ts';
@@ -17,6 +17,8 @@ export interface SettlerDeps {
   readonly state: StateStore;
   readonly retrySchedule: readonly number[];
   readonly now: () => number;
+  /** Bounce class of a permanent refusal (the feedback stage's classifier, wired in main.ts). */
+  readonly classifyBounce?: (reply: RemoteReply) => { readonly bounceClass: string; readonly hard: boolean };
 }
 
 export type Settle = (context: AttemptContext, outcomes: readonly RecipientOutcome[]) => Promise<void>;
@@ -39,7 +41,9 @@ export function createSettler(deps: SettlerDeps): Settle {
       const outcome = byAddress.get(recipient.address);
       return outcome && recipient.state === 'pending' ? { address: recipient.address, state: NEW_STATE[outcome.kind] } : recipient;
     });
-    await deps.state.appendOutcomes(attemptRecords(context, final, now, nextAttemptAt));
+    const records = attemptRecords(context, final, now, nextAttemptAt).map((record): OutcomeRecord =>
+      record.type === 'Bounce' && record.reply && deps.classifyBounce ? { ...record, via: 'smtp', ...deps.classifyBounce(record.reply) } : record);
+    await deps.state.appendOutcomes(records);
     await deps.spool.complete(delivery.id, nextAttemptAt === undefined ? { recipients } : { recipients, nextAttemptAt });
   };
 }

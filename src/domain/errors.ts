@@ -22,6 +22,11 @@ export const ErrorCodes = {
   USAGE: 'MTA_ERR_USAGE',
   /** Bad input to an operation (domain name, CIDR, tenant name); the message names the field. */
   INVALID_INPUT: 'MTA_ERR_INVALID_INPUT',
+  /** Admin API: no or bad bearer token (401); a token without the scope a route needs (403). */
+  UNAUTHORIZED: 'MTA_ERR_UNAUTHORIZED',
+  FORBIDDEN: 'MTA_ERR_FORBIDDEN',
+  /** Admin API: too many failed authentications from this address (429). */
+  RATE_LIMITED: 'MTA_ERR_RATE_LIMITED',
   DNS: 'MTA_ERR_DNS',
   DELIVERY: 'MTA_ERR_DELIVERY',
   INTERNAL: 'MTA_ERR_INTERNAL',

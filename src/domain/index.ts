@@ -6,3 +6,4 @@ export * from './verdict.ts';
 export * from './message.ts';
 export * from './outcome.ts';
 export * from './duration.ts';
+export * from './admin-token.ts';

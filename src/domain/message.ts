@@ -31,7 +31,8 @@ export interface RecipientStatus {
   readonly state: RecipientState;
 }
 
-export type DeliveryState = 'scheduled' | 'active' | 'done';
+/** `held`: parked by an operator (admin hold); never claimed until released. */
+export type DeliveryState = 'scheduled' | 'active' | 'done' | 'held';
 
 export interface Delivery {
   /** `${messageId}:${index}`; one per recipient domain of the message. */

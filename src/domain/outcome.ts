@@ -10,6 +10,29 @@ export interface RemoteReply {
   readonly text: string;
 }
 
+/** One content-gate check's result (src/policy/filter), kept in the Reception/Rejection record. */
+export interface ContentCheckResult {
+  /** The check's stable name, e.g. `sectors`, `sensitive-data`, `spam`. */
+  readonly check: string;
+  /** pass · refuse / hold (decisive in enforce mode) · record (finding only logged) · error (timeout, failure). */
+  readonly outcome: 'pass' | 'refuse' | 'hold' | 'record' | 'error';
+  /** Stable reason code, e.g. `sector.betting`, `sensitive.pan`, `malware.double-extension`. */
+  readonly code?: string;
+  readonly score: number;
+  /** Which terms / features fired; for the abuse desk, never sent to the client. */
+  readonly detail?: string;
+}
+
+/** What the content gate decided for one message and why (every check that ran). */
+export interface ContentGateRecord {
+  readonly mode: 'enforce' | 'monitor';
+  /** The id quoted to the client in a refusal (support reference). */
+  readonly ref: string;
+  readonly verdict: 'accept' | 'refuse' | 'hold' | 'tempfail' | 'monitor';
+  readonly results: readonly ContentCheckResult[];
+  readonly durationMs: number;
+}
+
 interface RecordBase {
   readonly at: number;
   readonly tenantId?: string;
@@ -25,6 +48,8 @@ export interface ReceptionRecord extends RecordBase {
   readonly size: number;
   readonly clientIp: string;
   readonly reply: string;
+  /** The content gate's checks (absent when the gate is off). */
+  readonly contentGate?: ContentGateRecord;
 }
 
 export interface RejectionRecord extends RecordBase {
@@ -36,6 +61,8 @@ export interface RejectionRecord extends RecordBase {
   readonly size?: number;
   readonly clientIp: string;
   readonly reply: string;
+  /** The content gate's checks when it decided (or ran before) this refusal. */
+  readonly contentGate?: ContentGateRecord;
 }
 
 interface AttemptBase extends RecordBase {
@@ -52,12 +79,26 @@ interface AttemptBase extends RecordBase {
 
 export interface DeliveryRecord extends AttemptBase { readonly type: 'Delivery' }
 export interface TransientFailureRecord extends AttemptBase { readonly type: 'TransientFailure'; readonly nextAttemptAt: number }
-export interface BounceRecord extends AttemptBase { readonly type: 'Bounce'; readonly bounceClass?: string }
+export interface BounceRecord extends AttemptBase {
+  readonly type: 'Bounce';
+  readonly bounceClass?: string;
+  /** The address is permanently bad (feeds suppression); absent on records made before classification. */
+  readonly hard?: boolean;
+  /** `smtp`: the remote refused during our transaction; `dsn`: a bounce message came back later (attempt 0). */
+  readonly via?: 'smtp' | 'dsn';
+}
 export interface ExpirationRecord extends AttemptBase { readonly type: 'Expiration' }
 
-export interface SuppressedRecord extends RecordBase { readonly type: 'Suppressed'; readonly recipient: string; readonly reason: string }
+export interface SuppressedRecord extends RecordBase {
+  readonly type: 'Suppressed';
+  readonly recipient: string;
+  readonly reason: string;
+  /** Tenant id or `*` (global); the record that caused it (`outcome:<seq>`, `admin:<actor>`). */
+  readonly scope?: string;
+  readonly source?: string;
+}
 export interface ComplaintRecord extends RecordBase { readonly type: 'Complaint'; readonly recipient: string; readonly source: string }
-export interface UnsubscribeRecord extends RecordBase { readonly type: 'Unsubscribe'; readonly recipient: string }
+export interface UnsubscribeRecord extends RecordBase { readonly type: 'Unsubscribe'; readonly recipient: string; readonly method?: 'one-click' | 'page' | 'mailto' }
 export interface AdminActionRecord extends RecordBase {
   readonly type: 'AdminAction';
   readonly actor: string;

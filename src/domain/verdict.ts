@@ -19,6 +19,7 @@ export type VerdictReason =
   | 'credits.insufficient'
   | 'connection.limit'
   | 'content.refused'
+  | 'content.held'
   | 'message.too-large'
   | 'message.bare-line-ending'
   | 'message.smuggling'

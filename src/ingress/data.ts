@@ -1,13 +1,15 @@
 /**
  * The DATA pipeline (ARCHITECTURE.md §1.4–5): stream in with the size limit (552 5.3.4) →
  * line-ending and smuggling checks (554 5.6.0) → header parse → message checks (From: domain,
- * 550 5.7.1) → Received / Message-ID added → spool.accept → only then `250 2.0.0 queued as <id>`.
+ * 550 5.7.1) → content gate (src/policy/filter: 550 5.7.1 / 451) → Received / Message-ID added
+ * → credits reserved (metered: 452 4.7.1 when short) → spool.accept with the unconfirmed charge →
+ * commitReservation → only then `250 2.0.0 queued as <id>`.
  * A spool failure is 451 4.3.0. The Reception record is queued after the reply is decided and
  * never delays or undoes it. Exports onData; `inFlight` lets a graceful stop wait for commits.
  */
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
-import { ACCEPT, domainOf, newMessageId, refuse, tempfail, type AcceptedMessage, type Verdict } from '../domain/index.ts';
-import { runChecks } from '../policy/index.ts';
+import { ACCEPT, domainOf, newMessageId, refuse, tempfail, type AcceptedMessage, type ContentGateRecord, type Verdict } from '../domain/index.ts';
+import { messageCost, runChecks } from '../policy/index.ts';
 import { refuseWith, sessionOf, type IngressContext, type SessionState } from './context.ts';
 import { addHeaderFields, fromAddresses, headerValue, parseHeaderFields, receivedHeader, splitHeaderSection } from './headers.ts';
 import { findLineEndingProblem } from './line-endings.ts';
@@ -42,6 +44,8 @@ interface Transaction {
   readonly mailFrom: string;
   readonly recipients: readonly string[];
   readonly receivedAt: number;
+  /** What the content gate decided and why; kept in the Reception / Rejection record. */
+  contentGate?: ContentGateRecord;
 }
 
 function envelopeOf(session: SMTPServerSession): { mailFrom: string; recipients: string[] } {
@@ -95,23 +99,69 @@ async function inspect(context: IngressContext, tx: Transaction, received: Recei
   const onFailure = (check: string, error: unknown) => tx.state.log.error({ err: error, check }, 'message check failed; answering 451 4.3.0');
   const verdict = await runChecks(context.policy.checks.message, messageContext, { timeoutMs: context.policy.checkTimeoutMs, onFailure });
   if (verdict.kind !== 'accept') return verdict;
+  const gated = await runContentGate(context, tx, received.body);
+  if (gated.kind !== 'accept') return gated;
   return buildMessage(context, tx, received.body, headerEnd, headerValue(fields, 'message-id') !== undefined, domainOf(from[0] ?? ''));
 }
 
-async function commit(context: IngressContext, tx: Transaction, message: AcceptedMessage): Promise<Verdict> {
+/** The content gate (src/policy/filter), when on: its record is kept on the transaction. */
+async function runContentGate(context: IngressContext, tx: Transaction, body: Buffer): Promise<Verdict> {
+  const gate = context.policy.contentGate;
+  if (!gate) return ACCEPT;
+  const onFailure = (check: string, error: unknown) => tx.state.log.error({ err: error, check }, 'content check failed; answering 451 4.3.0 unless in monitor mode');
+  const envelope = { tenantId: tx.tenantId, mailFrom: tx.mailFrom, recipients: tx.recipients, clientIp: tx.state.clientIp };
+  const outcome = await gate.evaluate(body, envelope, onFailure);
+  tx.contentGate = outcome.record;
+  if (outcome.record.verdict !== 'accept') tx.state.log.info({ contentGate: outcome.record }, 'content gate finding');
+  return outcome.verdict;
+}
+
+/** Metered: reserve the message's credits (451 4.3.0 when the store fails). Unmetered: no charge. */
+async function reserveCharge(context: IngressContext, tx: Transaction, message: AcceptedMessage): Promise<Verdict | { tenantId: string; amount: number } | undefined> {
+  const meter = context.policy.credits;
+  if (!meter.metered) return undefined;
+  const amount = messageCost(meter.settings, message.envelope.rcptTo.length, message.size);
   try {
-    await context.spool.accept(message, message.receivedAt + context.queueLifetimeMs);
-    return ACCEPT;
+    const reserved = await meter.reserve(tx.tenantId, message.id, amount);
+    return reserved.kind === 'accept' ? { tenantId: tx.tenantId, amount } : reserved;
   } catch (error) {
+    tx.state.log.child({ messageId: message.id }).error({ err: error }, 'credit reservation failed; answering 451 4.3.0');
+    return tempfail('internal.failure');
+  }
+}
+
+/**
+ * Reserve → spool commit (with the unconfirmed charge) → charge → accept. After the spool commit
+ * the message is accepted even if the charge fails now: the charge confirmer retries it.
+ */
+async function commit(context: IngressContext, tx: Transaction, message: AcceptedMessage): Promise<Verdict> {
+  const charge = await reserveCharge(context, tx, message);
+  if (charge && 'kind' in charge) return charge;
+  try {
+    await context.spool.accept(message, message.receivedAt + context.queueLifetimeMs, charge);
+  } catch (error) {
+    if (charge) await context.policy.credits.release(charge.tenantId, message.id);
     tx.state.log.child({ messageId: message.id }).error({ err: error }, 'spool accept failed; answering 451 4.3.0');
     return tempfail('internal.failure');
+  }
+  if (charge) await confirmCharge(context, tx, message.id, charge);
+  return ACCEPT;
+}
+
+async function confirmCharge(context: IngressContext, tx: Transaction, messageId: string, charge: { tenantId: string; amount: number }): Promise<void> {
+  try {
+    if (await context.policy.credits.commit(charge.tenantId, messageId, charge.amount)) {
+      context.spool.confirmCharges([messageId]).catch(() => {});
+    }
+  } catch (error) {
+    tx.state.log.child({ messageId }).warn({ err: error }, 'credit charge not confirmed yet; the message is spooled and the charge will be retried');
   }
 }
 
 async function handleData(context: IngressContext, tx: Transaction, stream: SMTPServerDataStream): Promise<{ error?: Error; message?: string }> {
   const received = await readMessage(stream, context.config.ingress.limits.maxMessageSize);
   const refusal = (verdict: Verdict) => ({
-    error: refuseWith(context, tx.state, verdict, { stage: 'data', mailFrom: tx.mailFrom, recipients: tx.recipients, size: received.size }),
+    error: refuseWith(context, tx.state, verdict, { stage: 'data', mailFrom: tx.mailFrom, recipients: tx.recipients, size: received.size, contentGate: tx.contentGate }),
   });
   const inspected = await inspect(context, tx, received);
   if ('kind' in inspected) return refusal(inspected);
@@ -119,7 +169,7 @@ async function handleData(context: IngressContext, tx: Transaction, stream: SMTP
   if (committed.kind !== 'accept') return refusal(committed);
   const reply = smtpReplyFor(ACCEPT, { messageId: inspected.id });
   const { id: messageId, size } = inspected;
-  context.outcomes.append(receptionRecord({ tenantId: tx.tenantId, messageId, mailFrom: tx.mailFrom, recipients: tx.recipients, size, clientIp: tx.state.clientIp, reply }));
+  context.outcomes.append(receptionRecord({ tenantId: tx.tenantId, messageId, mailFrom: tx.mailFrom, recipients: tx.recipients, size, clientIp: tx.state.clientIp, reply, ...(tx.contentGate ? { contentGate: tx.contentGate } : {}) }));
   tx.state.log.child({ messageId }).info({ size, recipients: tx.recipients.length }, 'message queued');
   return { message: formatReply(reply) };
 }

@@ -11,7 +11,7 @@ import type { Config } from '../config/index.ts';
 import { parseDuration } from '../domain/index.ts';
 import type { Logger } from '../platform/index.ts';
 import { loadTlsMaterial } from '../platform/index.ts';
-import { createPolicy, type IngressChecks } from '../policy/index.ts';
+import { createPolicy, type IngressChecks, type Policy } from '../policy/index.ts';
 import type { Spool } from '../spool/index.ts';
 import type { StateStore } from '../state/index.ts';
 import type { IngressContext } from './context.ts';
@@ -19,9 +19,11 @@ import { onData } from './data.ts';
 import { OutcomeWriter } from './outcomes.ts';
 import { formatReply, SHUTTING_DOWN_REPLY } from './replies.ts';
 import { FerrySmtpServer } from './server.ts';
+import type { IngressObserver } from './observer.ts';
 import { onAuth, onClose, onConnect, onMailFrom, onRcptTo } from './session.ts';
 
 export { smtpReplyFor, replyLine, formatReply, SHUTTING_DOWN_REPLY } from './replies.ts';
+export type { IngressObserver } from './observer.ts';
 
 export interface IngressOptions {
   readonly config: Config;
@@ -30,6 +32,10 @@ export interface IngressOptions {
   readonly log: Logger;
   /** The closed list of policy checks; defaults to policy's defaultIngressChecks. */
   readonly checks?: IngressChecks;
+  /** A policy built by the caller (main.ts wires auto-refill into its credit meter); else createPolicy. */
+  readonly policy?: Policy;
+  /** Watches sessions and replies (metrics); wired in main.ts. */
+  readonly observer?: IngressObserver;
 }
 
 export interface Ingress {
@@ -107,7 +113,7 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
   const outcomes = new OutcomeWriter(state, log);
   const context: IngressContext = {
     config, state, spool, log, outcomes,
-    policy: createPolicy(config, state, options.checks),
+    policy: options.policy ?? createPolicy(config, state, options.checks),
     sessions: new Map(),
     queueLifetimeMs: parseDuration(config.delivery.maxQueueLifetime),
   };
@@ -116,6 +122,7 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
   const start = async (enabled: boolean, port: number, implicitTls: boolean): Promise<number> => {
     if (!enabled) return 0;
     const server = new FerrySmtpServer(serverOptions(context, tls, implicitTls, inFlight));
+    server.observer = options.observer;
     server.on('error', (err: Error) => log.debug({ err }, 'SMTP connection error'));
     servers.push(server);
     return listen(server, port, config.ingress.host);

@@ -5,7 +5,7 @@
  * write is logged, never turned into a lost or refused message. flush() awaits what is queued
  * (graceful stop). Exports OutcomeWriter, receptionRecord, rejectionRecord.
  */
-import type { ReceptionRecord, RejectionRecord, OutcomeRecord, SmtpReply } from '../domain/index.ts';
+import type { ContentGateRecord, ReceptionRecord, RejectionRecord, OutcomeRecord, SmtpReply } from '../domain/index.ts';
 import type { Logger } from '../platform/index.ts';
 import type { StateStore } from '../state/index.ts';
 import { replyLine } from './replies.ts';
@@ -57,6 +57,7 @@ export interface ReceptionFacts {
   readonly size: number;
   readonly clientIp: string;
   readonly reply: SmtpReply;
+  readonly contentGate?: ContentGateRecord;
 }
 
 export function receptionRecord(facts: ReceptionFacts, at = Date.now()): ReceptionRecord {
@@ -73,6 +74,7 @@ export interface RejectionFacts {
   readonly recipients?: readonly string[];
   readonly mailFrom?: string | undefined;
   readonly size?: number | undefined;
+  readonly contentGate?: ContentGateRecord | undefined;
 }
 
 export function rejectionRecord(facts: RejectionFacts, at = Date.now()): RejectionRecord {
@@ -87,6 +89,7 @@ export function rejectionRecord(facts: RejectionFacts, at = Date.now()): Rejecti
     ...(facts.tenantId === undefined ? {} : { tenantId: facts.tenantId }),
     ...(facts.mailFrom === undefined ? {} : { mailFrom: facts.mailFrom }),
     ...(facts.size === undefined ? {} : { size: facts.size }),
+    ...(facts.contentGate === undefined ? {} : { contentGate: facts.contentGate }),
   };
   return record;
 }

@@ -23,6 +23,7 @@ const REPLY_TABLE: Readonly<Record<VerdictReason, SmtpReply>> = {
   'credits.insufficient': { code: 452, enhanced: '4.7.1', text: 'insufficient credits' },
   'connection.limit': { code: 454, enhanced: '4.7.0', text: 'Too many concurrent connections for this account, try again later' },
   'content.refused': { code: 550, enhanced: '5.7.1', text: 'Message content refused' },
+  'content.held': { code: 451, enhanced: '4.7.1', text: 'Message held for content review, try again later' },
   'message.too-large': { code: 552, enhanced: '5.3.4', text: 'Message too big for system' },
   'message.bare-line-ending': { code: 554, enhanced: '5.6.0', text: 'Bare CR or LF in message, lines must end with CRLF' },
   'message.smuggling': { code: 554, enhanced: '5.6.0', text: 'Malformed end-of-data sequence (SMTP smuggling), message refused' },

@@ -13,6 +13,7 @@ import { SMTPServer } from 'smtp-server';
 import { SMTPConnection, type SMTPConnectionOptions } from 'smtp-server/lib/smtp-connection.js';
 import { refuse, tempfail, type SmtpReply } from '../domain/index.ts';
 import { formatReply, SHUTTING_DOWN_REPLY, smtpReplyFor } from './replies.ts';
+import type { IngressObserver } from './observer.ts';
 
 const ENHANCED_PREFIX = /^[245]\.\d{1,3}\.\d{1,3} /;
 
@@ -39,7 +40,10 @@ function tableReplyForLibrary(code: number, text: string, maxSize: number | unde
 }
 
 class FerrySmtpConnection extends SMTPConnection {
+  readonly openedAt = Date.now();
+
   override send(code: number, data?: string | string[] | null, context?: string | false): void {
+    (this._server as FerrySmtpServer).observer?.replied(code, Array.isArray(data) ? '' : (data ?? ''), Date.now() - this.openedAt);
     if (Array.isArray(data)) {
       // The EHLO capability list: no AUTH on a cleartext channel (RFC 3207 §4.2 spirit, ARCHITECTURE §1.1).
       super.send(code, this.secure ? data : data.filter((line) => !/^AUTH\b/i.test(line)), context);
@@ -58,11 +62,19 @@ class FerrySmtpConnection extends SMTPConnection {
 
 /** SMTPServer whose connections are FerrySmtpConnections (same wiring as SMTPServer.connect). */
 export class FerrySmtpServer extends SMTPServer {
+  /** Set once by startIngress; sees every session and reply. */
+  observer: IngressObserver | undefined;
+
   override connect(socket: Socket | TLSSocket, socketOptions?: SMTPConnectionOptions | null): void {
     const connection = new FerrySmtpConnection(this, socket, socketOptions);
     this.connections.add(connection);
     connection.on('error', (err: Error) => this._onError(err));
     connection.on('connect', (data) => this._onClientConnect(data));
+    if (this.observer) {
+      const observer = this.observer;
+      observer.sessionOpened();
+      socket.once('close', () => observer.sessionClosed());
+    }
     connection.init();
   }
 }

@@ -31,6 +31,7 @@ export function onClose(context: IngressContext) {
     if (!state) return;
     context.sessions.delete(session.id);
     if (state.identity) context.policy.tenantConnections.release(state.identity.tenantId, state.id);
+    if (state.identity) void context.policy.tenantLimits.releaseConnection(state.identity.tenantId, state.id);
     state.log.debug('closed');
   };
 }

@@ -12,6 +12,10 @@ import { recipientCapCheck, TenantConnections } from './limits.ts';
 import { RelayNetworks } from './relay.ts';
 import { headerFromCheck, senderDomainCheck, tenantStatusCheck } from './senders.ts';
 import type { IngressChecks } from './types.ts';
+import { CreditMeter, creditSettings, type LowCreditsListener } from './credits.ts';
+import { TenantLimits, tenantLimitSettings } from './rate.ts';
+import { createContentGate, type ContentGate } from './filter/index.ts';
+import { suppressionCheck } from './suppression.ts';
 
 export { authenticate, API_KEY_USERNAME, type AuthResult } from './auth.ts';
 export { AuthFailureThrottle, type AuthThrottleLimits, type ThrottleDecision } from './auth-throttle.ts';
@@ -20,6 +24,12 @@ export { RelayNetworks, buildBlockList, normalizeClientIp } from './relay.ts';
 export { runChecks, type RunOptions } from './run.ts';
 export { tenantStatusCheck, senderDomainCheck, headerFromCheck } from './senders.ts';
 export type { IngressCheck, IngressChecks, MailContext, RcptContext, MessageContext, SessionIdentity } from './types.ts';
+export { CreditMeter, creditSettings, messageCost, type CreditSettings, type LowCreditsListener } from './credits.ts';
+export { TenantLimits, tenantLimitSettings, limitsFor, utcDay, type TenantLimitSettings, type TenantLimitValues } from './rate.ts';
+export { confirmPendingCharges, startChargeConfirmer, type ChargeConfirmer } from './charges.ts';
+export { createContentGate, ContentGate, buildMessageView, loadFilterRules, type GateOutcome, type Envelope as ContentEnvelope } from './filter/index.ts';
+export { suppressionCheck, reasonClass } from './suppression.ts';
+export { accountRules, evaluateAccountRules, runAccountRules, type AccountRule, type AccountFacts, type AccountAction } from './accounts.ts';
 
 /** How long the relay-network index is reused before it is rebuilt from the store. */
 const RELAY_INDEX_TTL_MS = 2_000;
@@ -32,21 +42,48 @@ export interface Policy {
   readonly tenantConnections: TenantConnections;
   readonly relayNetworks: RelayNetworks;
   readonly checkTimeoutMs: number;
+  /** The credit meter (reserve/charge at DATA); a no-op when credits.metered is false. */
+  readonly credits: CreditMeter;
+  /** Cluster-wide per-tenant limits; releaseConnection at session close. */
+  readonly tenantLimits: TenantLimits;
+  /** The content gate (src/policy/filter) run at DATA; undefined when filter.enabled is false. */
+  readonly contentGate: ContentGate | undefined;
+}
+
+/** The stateful gates shared by the checks and the DATA stage. */
+export interface PolicyGates {
+  readonly credits: CreditMeter;
+  readonly tenantLimits: TenantLimits;
+}
+
+export interface PolicyExtras {
+  /** Auto-refill hears about low credits through this. */
+  readonly onLowCredits?: LowCreditsListener;
+  readonly clock?: () => number;
+}
+
+export function createGates(config: Config, state: StateStore, extras: PolicyExtras = {}): PolicyGates {
+  return {
+    credits: new CreditMeter(state, creditSettings(config), extras.onLowCredits),
+    tenantLimits: new TenantLimits(state, tenantLimitSettings(config), extras.clock),
+  };
 }
 
 /** The default, closed list of ingress checks, in the order they run. */
-export function defaultIngressChecks(config: Config, state: StateStore): IngressChecks {
+export function defaultIngressChecks(config: Config, state: StateStore, gates: PolicyGates = createGates(config, state)): IngressChecks {
   return {
-    mailFrom: [tenantStatusCheck(state), senderDomainCheck(state)],
-    rcptTo: [recipientCapCheck(config.ingress.limits.maxRecipients)],
+    mailFrom: [tenantStatusCheck(state), senderDomainCheck(state), ...gates.tenantLimits.mailFromChecks()],
+    rcptTo: [recipientCapCheck(config.ingress.limits.maxRecipients), suppressionCheck(state), ...(gates.credits.metered ? [gates.credits.rcptCheck()] : [])],
     message: [headerFromCheck(state)],
   };
 }
 
-export function createPolicy(config: Config, state: StateStore, checks: IngressChecks = defaultIngressChecks(config, state)): Policy {
+export function createPolicy(config: Config, state: StateStore, checks?: IngressChecks, extras: PolicyExtras = {}): Policy {
   const limits = config.ingress.limits;
+  const gates = createGates(config, state, extras);
   return {
-    checks,
+    checks: checks ?? defaultIngressChecks(config, state, gates),
+    ...gates,
     authThrottle: new AuthFailureThrottle({
       failuresPerIp: limits.authFailuresPerIp,
       windowMs: parseDuration(limits.authFailureWindow),
@@ -55,5 +92,6 @@ export function createPolicy(config: Config, state: StateStore, checks: IngressC
     tenantConnections: new TenantConnections(limits.maxConnectionsPerTenant),
     relayNetworks: new RelayNetworks(state, RELAY_INDEX_TTL_MS),
     checkTimeoutMs: CHECK_TIMEOUT_MS,
+    contentGate: createContentGate(config.filter),
   };
 }

@@ -6,3 +6,5 @@
 export { openSpool } from './lmdb-spool.ts';
 export { planDeliveries } from './fanout.ts';
 export type { Spool, SpoolStats, SpoolSummary, SpoolGroupSummary, DeliveryResult } from './types.ts';
+export { matchesFilter, type QueueFilter, type BulkAction, type BulkOptions, type BulkResult } from './bulk.ts';
+export type { UnconfirmedCharge } from './types.ts';

@@ -95,6 +95,21 @@ t.test('partial recipients are rescheduled with attempts+1 and not claimed befor
   t.equal(await spool.getMessage(msg.id), undefined);
 });
 
+t.test('requeue puts an active delivery back at a later due time without counting an attempt', async (t) => {
+  const { spool } = openTempSpool(t);
+  const msg = message(['a@q.test'], 7_000);
+  await spool.accept(msg, 7_000 + DAY);
+  const [delivery] = await spool.claimDue(7_000, 1);
+  await spool.requeue(delivery!.id, 8_000);
+  const [requeued] = await spool.listDeliveries(msg.id);
+  t.same([requeued?.state, requeued?.attempts, requeued?.dueAt], ['scheduled', 0, 8_000]);
+  t.same(await spool.claimDue(7_999, 10), [], 'not claimed before its new due time');
+  t.same((await spool.claimDue(8_000, 10)).map((d) => d.id), [delivery!.id]);
+  await t.rejects(spool.requeue('nope:0', 9_000), { code: 'MTA_ERR_NOT_FOUND' });
+  await spool.requeue(delivery!.id, 9_000);
+  await t.rejects(spool.requeue(delivery!.id, 9_000), { code: 'MTA_ERR_STATE_CONFLICT' }, 'only an active delivery');
+});
+
 t.test('claims come oldest due first, only due ones, and never twice', async (t) => {
   const { spool } = openTempSpool(t);
   const times = [3_000, 1_000, 2_000, 9_000, 4_000];

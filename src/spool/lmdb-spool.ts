@@ -11,6 +11,8 @@ import { FerryError, ErrorCodes, isFerryError, type AcceptedMessage, type Delive
 import type { LocalDatabase } from '../platform/localdb.ts';
 import { deliveryIndex, deliveryKeyRange, planDeliveries } from './fanout.ts';
 import { summarizeDeliveries } from './summary.ts';
+import { applyBulk, type BulkAction, type BulkOptions, type BulkResult, type QueueFilter } from './bulk.ts';
+import type { UnconfirmedCharge } from './types.ts';
 import type { DeliveryResult, Spool, SpoolStats, SpoolSummary } from './types.ts';
 
 type ScheduleKey = [dueAt: number, deliveryId: string];
@@ -23,13 +25,17 @@ type ScheduleKey = [dueAt: number, deliveryId: string];
 export function openSpool(db: LocalDatabase): Spool {
   const spool = new LmdbSpool(db);
   return {
-    accept: (message, expiresAt) => spool.accept(message, expiresAt),
+    accept: (message, expiresAt, charge) => spool.accept(message, expiresAt, charge),
+    unconfirmedCharges: (limit) => spool.unconfirmedCharges(limit),
+    confirmCharges: (messageIds) => spool.confirmCharges(messageIds),
     claimDue: (now, limit) => spool.claimDue(now, limit),
     getMessage: (messageId) => spool.getMessage(messageId),
     complete: (deliveryId, result) => spool.complete(deliveryId, result),
     listDeliveries: (messageId) => spool.listDeliveries(messageId),
     stats: () => spool.stats(),
     summary: () => spool.summary(),
+    bulk: (action, filter, options) => spool.bulk(action, filter, options),
+    requeue: (deliveryId, dueAt) => spool.requeue(deliveryId, dueAt),
     recover: (now) => spool.recover(now),
     close: () => spool.close(),
   };
@@ -48,6 +54,10 @@ class LmdbSpool implements Spool {
   readonly #messages;
   readonly #deliveries;
   readonly #schedule;
+  /** Held deliveries (operator hold): deliveryId → true. */
+  readonly #held;
+  /** `spool.charges`: message id → its unconfirmed credit charge (see UnconfirmedCharge). */
+  readonly #charges;
   readonly #inFlight = new Set<Promise<unknown>>();
   #closed = false;
 
@@ -55,15 +65,18 @@ class LmdbSpool implements Spool {
     this.#messages = db.openDB<AcceptedMessage, string>('spool.messages', { encoding: 'msgpack' });
     this.#deliveries = db.openDB<Delivery, string>('spool.deliveries', { encoding: 'msgpack' });
     this.#schedule = db.openDB<true, ScheduleKey>('spool.schedule', { encoding: 'msgpack' });
+    this.#charges = db.openDB<UnconfirmedCharge, string>('spool.charges', { encoding: 'msgpack' });
+    this.#held = db.openDB<true, string>('spool.held', { encoding: 'msgpack' });
   }
 
-  async accept(message: AcceptedMessage, expiresAt: number): Promise<readonly Delivery[]> {
+  async accept(message: AcceptedMessage, expiresAt: number, charge?: { tenantId: string; amount: number }): Promise<readonly Delivery[]> {
     this.#assertOpen();
     const deliveries = planDeliveries(message, expiresAt);
     // ifNoExists makes the whole fan-out conditional and atomic: a duplicate id writes nothing.
     const stored = await this.#write('accept', () =>
       this.#messages.ifNoExists(message.id, () => {
         void this.#messages.put(message.id, message);
+        if (charge) void this.#charges.put(message.id, { messageId: message.id, tenantId: charge.tenantId, amount: charge.amount, at: message.receivedAt });
         for (const delivery of deliveries) {
           void this.#deliveries.put(delivery.id, delivery);
           void this.#schedule.put([delivery.dueAt, delivery.id], true);
@@ -72,6 +85,20 @@ class LmdbSpool implements Spool {
     );
     if (!stored) throw new FerryError(ErrorCodes.STATE_CONFLICT, `message ${message.id} is already in the spool`);
     return deliveries;
+  }
+
+  async unconfirmedCharges(limit: number): Promise<UnconfirmedCharge[]> {
+    this.#assertOpen();
+    return [...this.#charges.getRange({ limit })].map(({ value }) => value);
+  }
+
+  async confirmCharges(messageIds: readonly string[]): Promise<void> {
+    if (messageIds.length === 0) return;
+    await this.#write('confirmCharges', () =>
+      this.#charges.batch(() => {
+        for (const id of messageIds) void this.#charges.remove(id);
+      }),
+    );
   }
 
   async claimDue(now: number, limit: number): Promise<Delivery[]> {
@@ -129,6 +156,18 @@ class LmdbSpool implements Spool {
     if (siblings.length === 0) void this.#messages.remove(delivery.messageId);
   }
 
+  async requeue(deliveryId: string, dueAt: number): Promise<void> {
+    await this.#write('requeue', () =>
+      this.#deliveries.transaction(() => {
+        const delivery = this.#deliveries.get(deliveryId);
+        if (!delivery) throw new FerryError(ErrorCodes.NOT_FOUND, `delivery ${deliveryId} is not in the spool`);
+        if (delivery.state !== 'active') throw new FerryError(ErrorCodes.STATE_CONFLICT, `delivery ${deliveryId} is ${delivery.state}, not active`);
+        void this.#deliveries.put(deliveryId, { ...delivery, state: 'scheduled', dueAt });
+        void this.#schedule.put([dueAt, deliveryId], true);
+      }),
+    );
+  }
+
   async recover(now: number): Promise<number> {
     return this.#write('recover', () =>
       this.#deliveries.transaction(() => {
@@ -158,12 +197,14 @@ class LmdbSpool implements Spool {
   async stats(): Promise<SpoolStats> {
     this.#assertOpen();
     const scheduled = entryCount(this.#schedule);
+    const held = entryCount(this.#held);
     // Message ids are time-sortable, so the first delivery key belongs to the oldest message.
     const [first] = this.#deliveries.getRange({ limit: 1 });
     return {
       messages: entryCount(this.#messages),
       scheduled,
-      active: entryCount(this.#deliveries) - scheduled,
+      active: entryCount(this.#deliveries) - scheduled - held,
+      ...(held > 0 && { held }),
       oldestReceivedAt: first?.value.receivedAt,
     };
   }
@@ -172,6 +213,16 @@ class LmdbSpool implements Spool {
     this.#assertOpen();
     const deliveries = this.#deliveries.getRange().map(({ value }) => value);
     return summarizeDeliveries(deliveries, entryCount(this.#messages));
+  }
+
+  /** Hold / release / retry-now / remove by filter, matched and applied in one transaction. */
+  async bulk(action: BulkAction, filter: QueueFilter, options: BulkOptions): Promise<BulkResult> {
+    const tables = { messages: this.#messages, deliveries: this.#deliveries, schedule: this.#schedule, held: this.#held };
+    if (options.dryRun) {
+      this.#assertOpen();
+      return applyBulk(tables, action, filter, options);
+    }
+    return this.#write(`bulk ${action}`, () => this.#deliveries.transaction(() => applyBulk(tables, action, filter, options)));
   }
 
   async close(): Promise<void> {

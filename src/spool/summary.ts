@@ -9,6 +9,7 @@ import type { SpoolGroupSummary, SpoolSummary } from './types.ts';
 
 interface GroupAccumulator {
   scheduled: number;
+  held: number;
   active: number;
   messageIds: Set<string>;
   oldestReceivedAt: number;
@@ -17,10 +18,11 @@ interface GroupAccumulator {
 function addTo(groups: Map<string, GroupAccumulator>, key: string, delivery: Delivery): void {
   let group = groups.get(key);
   if (!group) {
-    group = { scheduled: 0, active: 0, messageIds: new Set(), oldestReceivedAt: delivery.receivedAt };
+    group = { scheduled: 0, held: 0, active: 0, messageIds: new Set(), oldestReceivedAt: delivery.receivedAt };
     groups.set(key, group);
   }
   if (delivery.state === 'active') group.active++;
+  else if (delivery.state === 'held') group.held++;
   else group.scheduled++;
   group.messageIds.add(delivery.messageId);
   group.oldestReceivedAt = Math.min(group.oldestReceivedAt, delivery.receivedAt);
@@ -30,8 +32,9 @@ function finish(groups: Map<string, GroupAccumulator>): SpoolGroupSummary[] {
   return [...groups]
     .map(([key, group]) => ({
       key,
-      deliveries: group.scheduled + group.active,
+      deliveries: group.scheduled + group.held + group.active,
       scheduled: group.scheduled,
+      ...(group.held > 0 && { held: group.held }),
       active: group.active,
       messages: group.messageIds.size,
       oldestReceivedAt: group.oldestReceivedAt,
@@ -45,16 +48,18 @@ export function summarizeDeliveries(deliveries: Iterable<Delivery>, messages: nu
   const byDomain = new Map<string, GroupAccumulator>();
   let scheduled = 0;
   let active = 0;
+  let held = 0;
   let oldestReceivedAt: number | undefined;
   for (const delivery of deliveries) {
     if (delivery.state === 'active') active++;
+    else if (delivery.state === 'held') held++;
     else scheduled++;
     oldestReceivedAt = Math.min(oldestReceivedAt ?? delivery.receivedAt, delivery.receivedAt);
     addTo(byTenant, delivery.tenantId, delivery);
     addTo(byDomain, delivery.domain, delivery);
   }
   return {
-    totals: { messages, scheduled, active, oldestReceivedAt },
+    totals: { messages, scheduled, active, ...(held > 0 && { held }), oldestReceivedAt },
     byTenant: finish(byTenant),
     byDomain: finish(byDomain),
   };

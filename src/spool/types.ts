@@ -6,11 +6,14 @@
  * nothing acknowledged is lost (a delivery may be attempted twice; never zero times).
  */
 import type { AcceptedMessage, Delivery, RecipientStatus } from '../domain/index.ts';
+import type { BulkAction, BulkOptions, BulkResult, QueueFilter } from './bulk.ts';
 
 export interface SpoolStats {
   readonly messages: number;
   readonly scheduled: number;
   readonly active: number;
+  /** Parked by an operator (admin hold); absent in summaries of spools without holds. */
+  readonly held?: number;
   /** receivedAt of the oldest message not yet done, or undefined when empty. */
   readonly oldestReceivedAt: number | undefined;
 }
@@ -22,6 +25,8 @@ export interface SpoolGroupSummary {
   readonly deliveries: number;
   readonly scheduled: number;
   readonly active: number;
+  /** Parked by an operator (admin hold); absent when none is. */
+  readonly held?: number;
   /** Distinct messages with at least one delivery in this group. */
   readonly messages: number;
   readonly oldestReceivedAt: number;
@@ -42,9 +47,28 @@ export interface DeliveryResult {
   readonly nextAttemptAt?: number;
 }
 
+/**
+ * A credit charge of a spooled message that the state store has not confirmed yet: written in
+ * the same LMDB batch as the message, removed once commitReservation succeeded. At start (and
+ * periodically) every one is charged again, idempotently — the spool commit is the truth.
+ */
+export interface UnconfirmedCharge {
+  readonly messageId: string;
+  readonly tenantId: string;
+  readonly amount: number;
+  readonly at: number;
+}
+
 export interface Spool {
-  /** Durably stores the message and one scheduled delivery per recipient domain. */
-  accept(message: AcceptedMessage, expiresAt: number): Promise<readonly Delivery[]>;
+  /**
+   * Durably stores the message and one scheduled delivery per recipient domain; with `charge`,
+   * also its unconfirmed charge, in the same atomic write.
+   */
+  accept(message: AcceptedMessage, expiresAt: number, charge?: { readonly tenantId: string; readonly amount: number }): Promise<readonly Delivery[]>;
+  /** Charges written with accept() and not yet confirmed, oldest first. */
+  unconfirmedCharges(limit: number): Promise<UnconfirmedCharge[]>;
+  /** Forgets charges the state store has confirmed (idempotent). */
+  confirmCharges(messageIds: readonly string[]): Promise<void>;
   /** Claims up to `limit` scheduled deliveries due at `now`, oldest due first, marking them active. */
   claimDue(now: number, limit: number): Promise<Delivery[]>;
   /** The message body and metadata (undefined once every delivery of it is done and it was removed). */
@@ -56,6 +80,17 @@ export interface Spool {
   stats(): Promise<SpoolStats>;
   /** Queue depth and age by tenant and by recipient domain (admin; scans every delivery). */
   summary(): Promise<SpoolSummary>;
+  /**
+   * Operator bulk operation on the deliveries matching `filter` (admin queue verbs). Match and
+   * change are one transaction; in-flight (active) deliveries are skipped and counted. `remove`
+   * deletes them (and messages left without deliveries): the caller writes one record each.
+   */
+  bulk(action: BulkAction, filter: QueueFilter, options: BulkOptions): Promise<BulkResult>;
+  /**
+   * An active delivery back to scheduled at `dueAt`, attempts unchanged: the delivery engine had no
+   * room for it (its egress path was full), which is not an attempt and not an outcome.
+   */
+  requeue(deliveryId: string, dueAt: number): Promise<void>;
   /** Every active delivery back to scheduled (called once at start, before claiming). */
   recover(now: number): Promise<number>;
   close(): Promise<void>;

@@ -11,6 +11,8 @@ import { hashApiKey, isFerryError, newApiKey } from '../domain/index.ts';
 import type { DkimKey, OutcomeRecord, SendingDomain } from '../domain/index.ts';
 import type { StateStore } from './store.ts';
 import { runCreditContract } from './contract-credits.ts';
+import { runAdminTokenContract } from './contract-admin-tokens.ts';
+import { runFeedbackContract } from './contract-feedback.ts';
 
 type MakeStore = () => Promise<StateStore>;
 
@@ -119,6 +121,8 @@ function domainTests(t: Test, makeStore: MakeStore): void {
       t.same(await store.getDomain('mail.acme.test'), input, 'private keys come back decrypted');
       t.same(await store.getDomain('MAIL.Acme.test'), input, 'lookup ignores case');
       t.equal(await store.getDomain('other.test'), undefined);
+      t.equal(await store.getDomainOwner('MAIL.acme.test'), input.tenantId, 'owner without opening keys');
+      t.equal(await store.getDomainOwner('other.test'), undefined);
       const again = { ...input, tenantId: beta.id };
       await rejectsWithCode(t, store.addDomain(again), 'MTA_ERR_STATE_CONFLICT', 'domain of another tenant');
       await rejectsWithCode(t, store.addDomain({ ...input, tenantId: 'tn_missing', domain: 'x.test' }), 'MTA_ERR_NOT_FOUND', 'unknown tenant');
@@ -176,4 +180,6 @@ export function runStateStoreContract(t: Test, makeStore: MakeStore): void {
   domainTests(t, makeStore);
   outcomeTests(t, makeStore);
   runCreditContract(t, makeStore);
+  runAdminTokenContract(t, makeStore);
+  runFeedbackContract(t, makeStore);
 }

@@ -19,6 +19,7 @@ export { loadMasterKey, parseMasterKey, masterKeyFilePath, SecretBox, type Maste
 export { EmbeddedStateStore } from './embedded/store.ts';
 export { RedisStateStore, type RedisStateSettings } from './redis/store.ts';
 export { gcraStep } from './gcra.ts';
+export { GLOBAL_SCOPE, normalizeAddress } from './feedback-types.ts';
 
 export interface OpenStateOptions {
   /** Told (warn) about a new master key file and about Redis connection errors; a pino Logger fits. */

@@ -7,7 +7,7 @@
  * One contract test suite (state/contract.ts) runs against every implementation.
  * Credits, refill, rate, lease and quota types live in credit-types.ts and are re-exported here.
  */
-import type { ApiKeyRecord, OutcomeRecord, OutcomeType, SendingDomain, Tenant, TenantStatus } from '../domain/index.ts';
+import type { AdminTokenRecord, ApiKeyRecord, OutcomeRecord, OutcomeType, SendingDomain, Tenant, TenantStatus } from '../domain/index.ts';
 import type {
   CommitOptions,
   CreditBalance,
@@ -23,6 +23,8 @@ import type {
 } from './credit-types.ts';
 
 export type * from './credit-types.ts';
+export type * from './feedback-types.ts';
+import type { FeedbackState } from './feedback-types.ts';
 
 export interface NewTenant {
   readonly name: string;
@@ -46,7 +48,8 @@ export interface OutcomeQuery {
   readonly limit?: number;
 }
 
-export interface StateStore {
+/** Feedback-loop state (suppression, cursors, complaint cases, webhooks): feedback-types.ts. */
+export interface StateStore extends FeedbackState {
   readonly backend: 'embedded' | 'redis';
 
   /** Tenants. `name` is unique; lookups accept an id or a name. */
@@ -66,6 +69,8 @@ export interface StateStore {
   /** Sending domains with DKIM keys (private keys encrypted at rest, returned decrypted). */
   addDomain(domain: SendingDomain): Promise<SendingDomain>;
   getDomain(domain: string): Promise<SendingDomain | undefined>;
+  /** The owning tenant's id, without opening any key (the hot-path sender check). */
+  getDomainOwner(domain: string): Promise<string | undefined>;
   listDomains(tenantId: string): Promise<SendingDomain[]>;
 
   /** The outcome stream: append-only, each record gets a store-wide increasing `seq`. */
@@ -118,6 +123,12 @@ export interface StateStore {
   releaseLease(key: string, holderId: string): Promise<void>;
   /** Adds `by` to the day's count unless that would pass `max`. `day` is e.g. 2025-01-31. */
   incrementDaily(key: string, day: string, by: number, max: number): Promise<DailyCount>;
+
+  /** Admin API tokens (hash only). add refuses an existing id; revoke keeps the first revokedAt. */
+  addAdminToken(record: AdminTokenRecord): Promise<AdminTokenRecord>;
+  getAdminToken(id: string): Promise<AdminTokenRecord | undefined>;
+  listAdminTokens(): Promise<AdminTokenRecord[]>;
+  revokeAdminToken(id: string): Promise<AdminTokenRecord | undefined>;
 
   close(): Promise<void>;
 }

@@ -29,6 +29,8 @@ export function relayEnv(dataDir: string, extra: Record<string, string> = {}): N
     FERRY_DATA_DIR: dataDir,
     FERRY_INGRESS_SUBMISSION_PORT: '0',
     FERRY_INGRESS_SMTPS_PORT: '0',
+    FERRY_ADMIN_PORT: '0',
+    FERRY_METRICS_PORT: '0',
     FERRY_LOG_LEVEL: 'info',
     ...extra,
   };

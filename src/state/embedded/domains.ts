@@ -91,6 +91,10 @@ export class DomainRecords {
     return stored ? this.#open(stored) : undefined;
   }
 
+  owner(domain: string): string | undefined {
+    return this.#dbs.domains.get(domain.toLowerCase())?.tenantId;
+  }
+
   list(tenantId: string): SendingDomain[] {
     const { domains, domainsByTenant } = this.#dbs;
     const out: SendingDomain[] = [];

@@ -29,6 +29,10 @@ import { DomainRecords } from './domains.ts';
 import { OutcomeStream } from './outcomes.ts';
 import { CreditRecords } from './credits.ts';
 import { LimitRecords } from './limits.ts';
+import { AdminTokenRecords } from './admin-tokens.ts';
+import { FeedbackRecords } from './feedback.ts';
+import type { ComplaintCase, ComplaintCaseQuery, ComplaintCaseStatus, SuppressionEntry, SuppressionWrite, WebhookEndpoint, WebhookEvent } from '../feedback-types.ts';
+import type { AdminTokenRecord } from '../../domain/index.ts';
 
 export class EmbeddedStateStore implements StateStore {
   readonly backend = 'embedded' as const;
@@ -37,6 +41,8 @@ export class EmbeddedStateStore implements StateStore {
   readonly #outcomes: OutcomeStream;
   readonly #credits: CreditRecords;
   readonly #limits: LimitRecords;
+  readonly #adminTokens: AdminTokenRecords;
+  readonly #feedback: FeedbackRecords;
   #closed = false;
 
   /** Throws MTA_ERR_SECRET_KEY when stored DKIM keys were sealed with another master key. */
@@ -47,6 +53,8 @@ export class EmbeddedStateStore implements StateStore {
     this.#outcomes = new OutcomeStream(dbs);
     this.#credits = new CreditRecords(dbs);
     this.#limits = new LimitRecords(dbs);
+    this.#adminTokens = new AdminTokenRecords(db);
+    this.#feedback = new FeedbackRecords(db, secrets);
     this.#domains.checkMasterKey();
   }
 
@@ -107,6 +115,11 @@ export class EmbeddedStateStore implements StateStore {
   async getDomain(domain: string): Promise<SendingDomain | undefined> {
     this.#open();
     return this.#domains.get(domain);
+  }
+
+  async getDomainOwner(domain: string): Promise<string | undefined> {
+    this.#open();
+    return this.#domains.owner(domain);
   }
 
   async listDomains(tenantId: string): Promise<SendingDomain[]> {
@@ -193,6 +206,45 @@ export class EmbeddedStateStore implements StateStore {
     this.#open();
     return this.#limits.incrementDaily(key, day, by, max);
   }
+
+  async addAdminToken(record: AdminTokenRecord): Promise<AdminTokenRecord> {
+    this.#open();
+    return this.#adminTokens.add(record);
+  }
+
+  async getAdminToken(id: string): Promise<AdminTokenRecord | undefined> {
+    this.#open();
+    return this.#adminTokens.get(id);
+  }
+
+  async listAdminTokens(): Promise<AdminTokenRecord[]> {
+    this.#open();
+    return this.#adminTokens.list();
+  }
+
+  async revokeAdminToken(id: string): Promise<AdminTokenRecord | undefined> {
+    this.#open();
+    return this.#adminTokens.revoke(id, Date.now());
+  }
+
+  // Feedback loop (feedback-types.ts): suppression, soft-bounce tally, cursors, complaint cases, webhooks.
+  async addSuppression(entry: SuppressionEntry, now: number): Promise<SuppressionWrite> { this.#open(); return this.#feedback.addSuppression(entry, now); }
+  async findSuppression(tenantId: string, address: string, now: number): Promise<SuppressionEntry | undefined> { this.#open(); return this.#feedback.findSuppression(tenantId, address, now); }
+  async removeSuppression(scope: string, address: string, note: string): Promise<SuppressionEntry | undefined> { this.#open(); return this.#feedback.removeSuppression(scope, address, note); }
+  async listSuppressions(scope: string, limit?: number): Promise<SuppressionEntry[]> { this.#open(); return this.#feedback.listSuppressions(scope, limit); }
+  async noteSoftBounce(scope: string, address: string, day: number, windowDays: number): Promise<number> { this.#open(); return this.#feedback.noteSoftBounce(scope, address, day, windowDays); }
+  async getCursor(name: string): Promise<number> { this.#open(); return this.#feedback.getCursor(name); }
+  async advanceCursor(name: string, seq: number): Promise<void> { this.#open(); return this.#feedback.advanceCursor(name, seq); }
+  async openComplaintCase(c: ComplaintCase): Promise<{ applied: boolean; complaintCase: ComplaintCase }> { this.#open(); return this.#feedback.openComplaintCase(c); }
+  async getComplaintCase(id: string): Promise<ComplaintCase | undefined> { this.#open(); return this.#feedback.getComplaintCase(id); }
+  async listComplaintCases(query: ComplaintCaseQuery): Promise<ComplaintCase[]> { this.#open(); return this.#feedback.listComplaintCases(query); }
+  async transitionComplaintCase(id: string, from: readonly ComplaintCaseStatus[], patch: Partial<ComplaintCase>): Promise<ComplaintCase | undefined> { this.#open(); return this.#feedback.transitionComplaintCase(id, from, patch); }
+  async setWebhookEndpoint(tenantId: string, endpoint: WebhookEndpoint | undefined): Promise<void> { this.#open(); return this.#feedback.setWebhookEndpoint(tenantId, endpoint); }
+  async getWebhookEndpoint(tenantId: string): Promise<WebhookEndpoint | undefined> { this.#open(); return this.#feedback.getWebhookEndpoint(tenantId); }
+  async listWebhookEndpoints(): Promise<WebhookEndpoint[]> { this.#open(); return this.#feedback.listWebhookEndpoints(); }
+  async enqueueWebhookEvents(events: readonly WebhookEvent[]): Promise<void> { this.#open(); return this.#feedback.enqueueWebhookEvents(events); }
+  async peekWebhookEvents(tenantId: string, limit: number): Promise<WebhookEvent[]> { this.#open(); return this.#feedback.peekWebhookEvents(tenantId, limit); }
+  async removeWebhookEvents(tenantId: string, seqs: readonly number[]): Promise<void> { this.#open(); return this.#feedback.removeWebhookEvents(tenantId, seqs); }
 
   async close(): Promise<void> {
     this.#closed = true;

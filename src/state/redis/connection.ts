@@ -26,9 +26,17 @@ export const SCRIPT_NAMES = [
   'hash_patch',
   'apikey_add',
   'apikey_revoke',
+  'admin_token_add',
   'domain_add',
   'outcomes_append',
   'outcomes_read',
+  'suppression_add',
+  'hash_take',
+  'soft_bounce_note',
+  'cursor_advance',
+  'complaint_transition',
+  'outbox_add',
+  'zset_remove_scores',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

@@ -83,6 +83,11 @@ export class RedisDomains {
     return record === null ? undefined : this.#open(JSON.parse(record) as StoredDomain);
   }
 
+  async owner(domain: string): Promise<string | undefined> {
+    const record = await this.#redis.call((c) => c.hget(this.#keys.domain(domain.toLowerCase()), 'record'));
+    return record === null ? undefined : (JSON.parse(record) as StoredDomain).tenantId;
+  }
+
   async list(tenantId: string): Promise<SendingDomain[]> {
     const domains = (await this.#redis.call((c) => c.smembers(this.#keys.domainsOf(tenantId)))).sort();
     if (domains.length === 0) return [];

@@ -44,6 +44,8 @@ export class RedisKeys {
   domain(domain: string): string { return this.#catalog(`domain:${domain}`); }
   domainsOf(tenantId: string): string { return this.#catalog(`domains-of:${tenantId}`); }
   meta(): string { return this.#catalog('meta'); }
+  adminToken(id: string): string { return this.#catalog(`admintoken:${id}`); }
+  adminTokenIds(): string { return this.#catalog('admintoken-ids'); }
 
   // outcomes slot
   outcomeStream(): string { return this.#outcomes('stream'); }
@@ -71,6 +73,20 @@ export class RedisKeys {
   creditAccount(tenantId: string): [string, string, string, string, string] {
     return [this.credits(tenantId), this.reservations(tenantId), this.reservationAmounts(tenantId), this.ledgerRefs(tenantId), this.ledger(tenantId)];
   }
+
+  // feedback loop: lists and outboxes in their tenant's slot (GLOBAL_SCOPE '*' is a slot of its own)
+  /** HASH address → suppression entry JSON. */
+  suppressions(scope: string): string { return this.#tenant(scope, 'suppressions'); }
+  /** ZSET member = score = UTC day number of a soft failure. */
+  softBounces(scope: string, address: string): string { return this.#tenant(scope, `soft-bounces:${address}`); }
+  /** ZSET score = outcome seq, member = webhook event JSON. */
+  webhookOutbox(tenantId: string): string { return this.#tenant(tenantId, 'webhook-outbox'); }
+  /** HASH consumer name → seq. */
+  cursors(): string { return this.#catalog('cursors'); }
+  /** HASH case id → complaint case JSON. */
+  complaintCases(): string { return this.#catalog('complaint-cases'); }
+  /** HASH tenantId → webhook endpoint JSON (secret sealed). */
+  webhookEndpoints(): string { return this.#catalog('webhook-endpoints'); }
 
   // limits (one key each)
   rate(key: string, spec: RateSpec): string { return `${this.#prefix}rate:{${tagSafe(key)}}:${rateKeySpec(spec)}`; }

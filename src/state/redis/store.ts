@@ -30,6 +30,10 @@ import { RedisDomains } from './domains.ts';
 import { RedisOutcomes } from './outcomes.ts';
 import { RedisCredits } from './credits.ts';
 import { RedisLimits } from './limits.ts';
+import { RedisAdminTokens } from './admin-tokens.ts';
+import { RedisFeedback } from './feedback.ts';
+import type { ComplaintCase, ComplaintCaseQuery, ComplaintCaseStatus, SuppressionEntry, SuppressionWrite, WebhookEndpoint, WebhookEvent } from '../feedback-types.ts';
+import type { AdminTokenRecord } from '../../domain/index.ts';
 
 export type { RedisStateSettings } from './connection.ts';
 
@@ -41,6 +45,8 @@ export class RedisStateStore implements StateStore {
   readonly #outcomes: RedisOutcomes;
   readonly #credits: RedisCredits;
   readonly #limits: RedisLimits;
+  readonly #adminTokens: RedisAdminTokens;
+  readonly #feedback: RedisFeedback;
   #closed = false;
 
   private constructor(connection: RedisConnection, keys: RedisKeys, secrets: SecretBox) {
@@ -50,6 +56,8 @@ export class RedisStateStore implements StateStore {
     this.#outcomes = new RedisOutcomes(connection, keys);
     this.#credits = new RedisCredits(connection, keys);
     this.#limits = new RedisLimits(connection, keys);
+    this.#adminTokens = new RedisAdminTokens(connection, keys);
+    this.#feedback = new RedisFeedback(connection, keys, secrets);
   }
 
   static async open(settings: RedisStateSettings, secrets: SecretBox, log?: ConnectionLog): Promise<RedisStateStore> {
@@ -126,6 +134,11 @@ export class RedisStateStore implements StateStore {
   async getDomain(domain: string): Promise<SendingDomain | undefined> {
     this.#open();
     return this.#domains.get(domain);
+  }
+
+  async getDomainOwner(domain: string): Promise<string | undefined> {
+    this.#open();
+    return this.#domains.owner(domain);
   }
 
   async listDomains(tenantId: string): Promise<SendingDomain[]> {
@@ -212,6 +225,45 @@ export class RedisStateStore implements StateStore {
     this.#open();
     return this.#limits.incrementDaily(key, day, by, max);
   }
+
+  async addAdminToken(record: AdminTokenRecord): Promise<AdminTokenRecord> {
+    this.#open();
+    return this.#adminTokens.add(record);
+  }
+
+  async getAdminToken(id: string): Promise<AdminTokenRecord | undefined> {
+    this.#open();
+    return this.#adminTokens.get(id);
+  }
+
+  async listAdminTokens(): Promise<AdminTokenRecord[]> {
+    this.#open();
+    return this.#adminTokens.list();
+  }
+
+  async revokeAdminToken(id: string): Promise<AdminTokenRecord | undefined> {
+    this.#open();
+    return this.#adminTokens.revoke(id, Date.now());
+  }
+
+  // Feedback loop (feedback-types.ts): suppression, soft-bounce tally, cursors, complaint cases, webhooks.
+  async addSuppression(entry: SuppressionEntry, now: number): Promise<SuppressionWrite> { this.#open(); return this.#feedback.addSuppression(entry, now); }
+  async findSuppression(tenantId: string, address: string, now: number): Promise<SuppressionEntry | undefined> { this.#open(); return this.#feedback.findSuppression(tenantId, address, now); }
+  async removeSuppression(scope: string, address: string, note: string): Promise<SuppressionEntry | undefined> { this.#open(); return this.#feedback.removeSuppression(scope, address, note); }
+  async listSuppressions(scope: string, limit?: number): Promise<SuppressionEntry[]> { this.#open(); return this.#feedback.listSuppressions(scope, limit); }
+  async noteSoftBounce(scope: string, address: string, day: number, windowDays: number): Promise<number> { this.#open(); return this.#feedback.noteSoftBounce(scope, address, day, windowDays); }
+  async getCursor(name: string): Promise<number> { this.#open(); return this.#feedback.getCursor(name); }
+  async advanceCursor(name: string, seq: number): Promise<void> { this.#open(); return this.#feedback.advanceCursor(name, seq); }
+  async openComplaintCase(c: ComplaintCase): Promise<{ applied: boolean; complaintCase: ComplaintCase }> { this.#open(); return this.#feedback.openComplaintCase(c); }
+  async getComplaintCase(id: string): Promise<ComplaintCase | undefined> { this.#open(); return this.#feedback.getComplaintCase(id); }
+  async listComplaintCases(query: ComplaintCaseQuery): Promise<ComplaintCase[]> { this.#open(); return this.#feedback.listComplaintCases(query); }
+  async transitionComplaintCase(id: string, from: readonly ComplaintCaseStatus[], patch: Partial<ComplaintCase>): Promise<ComplaintCase | undefined> { this.#open(); return this.#feedback.transitionComplaintCase(id, from, patch); }
+  async setWebhookEndpoint(tenantId: string, endpoint: WebhookEndpoint | undefined): Promise<void> { this.#open(); return this.#feedback.setWebhookEndpoint(tenantId, endpoint); }
+  async getWebhookEndpoint(tenantId: string): Promise<WebhookEndpoint | undefined> { this.#open(); return this.#feedback.getWebhookEndpoint(tenantId); }
+  async listWebhookEndpoints(): Promise<WebhookEndpoint[]> { this.#open(); return this.#feedback.listWebhookEndpoints(); }
+  async enqueueWebhookEvents(events: readonly WebhookEvent[]): Promise<void> { this.#open(); return this.#feedback.enqueueWebhookEvents(events); }
+  async peekWebhookEvents(tenantId: string, limit: number): Promise<WebhookEvent[]> { this.#open(); return this.#feedback.peekWebhookEvents(tenantId, limit); }
+  async removeWebhookEvents(tenantId: string, seqs: readonly number[]): Promise<void> { this.#open(); return this.#feedback.removeWebhookEvents(tenantId, seqs); }
 
   async close(): Promise<void> {
     if (this.#closed) return;
