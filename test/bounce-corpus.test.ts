@@ -9,14 +9,16 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBounce, toContract } from '../src/feedback/bounce/index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const corpusDir = process.env.FERRY_BOUNCE_CORPUS ?? resolve(here, '../../shared/corpus/bounces');
+const corpusPath = process.env.FERRY_BOUNCE_CORPUS ?? resolve(here, '../../shared/corpus/bounces');
+// score.mjs runs only when its own real path equals argv[1], so a symlinked shared/ needs the real path
+const corpusDir = existsSync(corpusPath) ? realpathSync(corpusPath) : corpusPath;
 const cliEntry = resolve(here, '../src/bin.js');
 /** The targets (Sisimai, the reference parser, scores ≈ 0.98). */
 const TARGETS = { bounce: 0.98, hard: 0.97, reason: 0.9, recipient: 0.97 };
