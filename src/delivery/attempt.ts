@@ -3,8 +3,9 @@
  * block, one SMTP transaction for the delivery's pending recipients, per-recipient outcomes
  * (2xx delivered, 5xx bounced, 4xx or broken session deferred), then settle. Exports
  * createAttempt → { onSession, deferAll }, SessionAttempt and ReadyItem. Invariant: every claimed
- * delivery that reaches here is settled exactly once, whatever the remote side does; the settle
- * runs after the session is handed back (its two commits no longer hold a connection idle).
+ * delivery that reaches here is settled exactly once, whatever the remote side does — unless a
+ * stopping engine cut its session (then it stays active for recover); the settle runs after the
+ * session is handed back (its two commits no longer hold a connection idle).
  */
 import type { AcceptedMessage, Delivery, RemoteReply } from '../domain/index.ts';
 import type { Logger } from '../platform/index.ts';

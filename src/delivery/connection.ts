@@ -36,6 +36,8 @@ export interface SendResult {
   readonly replies: readonly RecipientReply[];
   /** False when the session broke (the caller must not reuse it). */
   readonly usable: boolean;
+  /** True when abort() cut the transaction: its outcome is unknown and must not be settled. */
+  readonly aborted?: boolean;
 }
 
 export interface SmtpSession {
@@ -53,6 +55,11 @@ export interface SmtpSession {
    */
   reset(): Promise<boolean>;
   quit(): void;
+  /**
+   * Drops the connection at once, without QUIT (a hung server would never answer it): a send in
+   * flight resolves with `aborted: true`. Used by a stopping engine whose grace period ran out.
+   */
+  abort(): void;
 }
 
 export class ConnectFailure extends Error {
@@ -96,7 +103,9 @@ function connectOne(host: RouteHost, address: string, options: SessionOptions): 
       reject(error);
     };
     connection.once('error', onError);
-    connection.connect(() => {
+    connection.connect((error) => {
+      // A server closing before its greeting is reported here, not as 'error'.
+      if (error) return onError(error);
       connection.removeListener('error', onError);
       // Later socket errors surface through send()/reset(); an unhandled 'error' must not crash us.
       connection.on('error', () => undefined);
@@ -146,6 +155,8 @@ function wrapSession(connection: SMTPConnection, mxHost: string, remoteAddress: 
   let sent = 0;
   let closed = false;
   let clean = true;
+  /** Ends the send in flight with `aborted: true` (set while a send runs). */
+  let abortSend: (() => void) | undefined;
   connection.once('end', () => {
     closed = true;
   });
@@ -166,14 +177,19 @@ function wrapSession(connection: SMTPConnection, mxHost: string, remoteAddress: 
       clean = false;
       return new Promise<SendResult>((resolve) => {
         // The whole transaction is bounded by the data timeout; the socket timeout bounds each command.
-        const timer = setTimeout(() => {
+        const cut = (text: string, aborted: boolean) => {
+          clearTimeout(timer);
+          abortSend = undefined;
           closed = true;
           connection.close();
-          const reply = localReply(451, '4.4.2', `no answer within ${timeouts.dataMs} ms`);
-          resolve({ replies: recipients.map((recipient) => ({ recipient, reply })), usable: false });
-        }, timeouts.dataMs);
+          const reply = localReply(451, '4.4.2', text);
+          resolve({ replies: recipients.map((recipient) => ({ recipient, reply })), usable: false, aborted });
+        };
+        const timer = setTimeout(() => cut(`no answer within ${timeouts.dataMs} ms`, false), timeouts.dataMs);
+        abortSend = () => cut('session cut by a local shutdown', true);
         connection.send({ from: mailFrom, to: [...recipients] }, body, (error, info) => {
           clearTimeout(timer);
+          abortSend = undefined;
           if (error) return resolve(repliesFromError(error as NodemailerError, recipients));
           clean = true;
           const accepted = parseSmtpReply(info.response) ?? localReply(250, '2.0.0', info.response);
@@ -196,6 +212,11 @@ function wrapSession(connection: SMTPConnection, mxHost: string, remoteAddress: 
       if (closed) return;
       closed = true;
       connection.quit();
+    },
+    abort() {
+      if (abortSend) return abortSend();
+      closed = true;
+      connection.close();
     },
   };
   return session;

@@ -34,13 +34,19 @@ export interface ReadyQueue {
   /** Items waiting (not yet on a session). */
   readonly depth: number;
   readonly activeConnections: number;
+  /** The most items that may wait. */
+  readonly capacity: number;
   /** False when full: the caller must settle the item some other way. */
   push(item: ReadyItem): boolean;
   /** receivedAt of the oldest waiting item. */
   oldestReceivedAt(): number | undefined;
   /** Removes and returns waiting items whose delivery expired at `now`. */
   takeExpired(now: number): ReadyItem[];
-  /** Stops taking items; waits for sends in flight up to `timeoutMs`, then closes every session. */
+  /**
+   * Stops taking items; waits for sends in flight up to `timeoutMs`, then cuts the sessions still
+   * sending (their deliveries, like the waiting ones, stay active for recover) and waits up to
+   * `timeoutMs` more for settles already running.
+   */
   close(timeoutMs: number): Promise<void>;
 }
 
@@ -98,6 +104,10 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
       return session;
     } catch (error) {
       if (!(error instanceof ConnectFailure)) throw error;
+      if (closing) {
+        options.onSettled(item); // stopping: no outcome; the delivery stays active for recover
+        return undefined;
+      }
       log.info({ site: options.site, ip: options.ip.address, err: error.message }, 'egress path: connection failed');
       // Every waiting item bound for the same hosts would fail the same way now: settle them together.
       const key = hostsKey(item);
@@ -130,6 +140,10 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
         session = await sessionFor(session, item);
         if (!session) continue;
         await pace();
+        if (closing) {
+          options.onSettled(item); // stopping before the send started: left active for recover
+          break;
+        }
         const current: SmtpSession = session;
         const sent = attempt.onSession(item, current);
         const usable = await sent.then((result) => result.usable, () => false);
@@ -168,6 +182,7 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
     get activeConnections() {
       return sessions.size;
     },
+    capacity: options.capacity,
     push(item) {
       if (closing || items.length >= options.capacity) return false;
       const waiter = waiters.shift();
@@ -201,11 +216,17 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
           const done = new Promise<void>((resolve) => (allDone = resolve));
           await Promise.race([done, deadline]);
         }
-        for (const session of sessions) release(session);
-        await Promise.race([Promise.allSettled([...settling]), deadline]);
+        // Past the grace period, sessions still here carry a send: cut them (a hung server would
+        // never answer QUIT); those deliveries stay active in the spool for the next start.
+        for (const session of sessions) session.abort();
+        sessions.clear();
       } finally {
         timer.abort();
       }
+      // Settles already running are local writes (records, spool): let them finish, within a bound.
+      const settleBound = new AbortController();
+      await Promise.race([Promise.allSettled([...settling]), sleep(timeoutMs, undefined, { signal: settleBound.signal }).catch(() => undefined)]);
+      settleBound.abort();
     },
   };
 }

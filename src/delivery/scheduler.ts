@@ -47,8 +47,14 @@ export interface Scheduler {
 const POLL_MS = 200;
 const WATCHDOG_MS = 1000;
 const CLAIM_BATCH = 500;
-/** How soon a delivery that found its egress path full is claimed again. */
+/** How soon, at the earliest, a delivery that found its egress path full is claimed again. */
 const PATH_FULL_RETRY_MS = 1000;
+
+/** The next free one-second slot of a full path's overflow: at most `capacity` deliveries per slot. */
+interface OverflowSlot {
+  dueAt: number;
+  taken: number;
+}
 
 const UNDELIVERABLE_STATUS = { 'null-mx': '5.1.10', 'no-such-domain': '5.1.2', 'no-address': '5.4.4' } as const;
 
@@ -60,6 +66,23 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let again = false;
   let stopped = false;
   const routing = new Set<Promise<void>>();
+  /**
+   * Overflow of full paths, spread over one-second slots of `capacity` each: a path's backlog
+   * comes back due at about the rate its queue can take it, not all at once every second — which
+   * would re-claim and requeue the whole backlog each second and keep fresh mail behind it.
+   */
+  const overflow = new Map<string, OverflowSlot>();
+
+  function overflowDueAt(queue: ReadyQueue): number {
+    const key = `${queue.ip.address}|${queue.site}`;
+    let slot = overflow.get(key);
+    // A slot still ahead keeps filling (even if it opened a moment ago); a past one starts anew.
+    if (!slot || slot.dueAt <= now()) slot = { dueAt: now() + PATH_FULL_RETRY_MS, taken: 0 };
+    if (slot.taken >= queue.capacity) slot = { dueAt: slot.dueAt + PATH_FULL_RETRY_MS, taken: 0 };
+    slot.taken++;
+    overflow.set(key, slot);
+    return slot.dueAt;
+  }
 
   const pendingOutcomes = (delivery: Delivery, kind: RecipientOutcome['kind'], reply?: RemoteReply): RecipientOutcome[] =>
     delivery.recipients
@@ -93,10 +116,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
     const ip = deps.pools.choose(tenant);
     const item: ReadyItem = { delivery, route, ip, claimedAt };
-    if (deps.queueFor(ip, route.site).push(item)) return true;
+    const queue = deps.queueFor(ip, route.site);
+    if (queue.push(item)) return true;
     // The active window bounds all ready queues together: a delivery whose path is full goes back on
     // the scheduled queue for a moment (no attempt counted, no record), so other paths keep flowing.
-    await spool.requeue(delivery.id, now() + PATH_FULL_RETRY_MS);
+    await spool.requeue(delivery.id, overflowDueAt(queue));
     return false;
   }
 
@@ -146,6 +170,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   async function watchdog(): Promise<void> {
     const at = now();
+    for (const [key, slot] of overflow) if (slot.dueAt < at) overflow.delete(key);
     for (const queue of deps.queues()) {
       for (const item of queue.takeExpired(at)) {
         await settleWithout(item.delivery, 'expired', localReply(451, '4.4.7', 'message expired in the queue'), item.claimedAt, false)
