@@ -54,13 +54,20 @@ export interface SmtpSession {
    * saved per message on a reused session.
    */
   reset(): Promise<boolean>;
-  quit(): void;
+  /**
+   * Sends QUIT and resolves once the connection has really ended (at most QUIT_WAIT_MS, then it is
+   * dropped): a replacement session opened after it never overlaps it at the receiver.
+   */
+  quit(): Promise<void>;
   /**
    * Drops the connection at once, without QUIT (a hung server would never answer it): a send in
    * flight resolves with `aborted: true`. Used by a stopping engine whose grace period ran out.
    */
   abort(): void;
 }
+
+/** How long a QUIT may take before the socket is dropped. */
+const QUIT_WAIT_MS = 5_000;
 
 export class ConnectFailure extends Error {
   readonly reply: RemoteReply;
@@ -157,9 +164,12 @@ function wrapSession(connection: SMTPConnection, mxHost: string, remoteAddress: 
   let clean = true;
   /** Ends the send in flight with `aborted: true` (set while a send runs). */
   let abortSend: (() => void) | undefined;
-  connection.once('end', () => {
-    closed = true;
-  });
+  const ended = new Promise<void>((resolve) =>
+    connection.once('end', () => {
+      closed = true;
+      resolve();
+    }),
+  );
   const session: SmtpSession = {
     mxHost,
     remoteAddress,
@@ -208,10 +218,14 @@ function wrapSession(connection: SMTPConnection, mxHost: string, remoteAddress: 
         }),
       );
     },
-    quit() {
-      if (closed) return;
-      closed = true;
-      connection.quit();
+    async quit() {
+      if (!closed) {
+        closed = true;
+        connection.quit();
+      }
+      const timer = setTimeout(() => connection.close(), QUIT_WAIT_MS);
+      await ended;
+      clearTimeout(timer);
     },
     abort() {
       if (abortSend) return abortSend();

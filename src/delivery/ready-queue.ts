@@ -84,12 +84,22 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
     });
   }
 
+  /**
+   * Waits for the path's next send slot. The slot is taken when the worker is actually about to
+   * send, not when it starts waiting: after an event-loop stall, waiting workers wake together and
+   * only one of them gets through, so starts stay at least 1/rate apart (a receiver counting per
+   * sliding second never sees more than the configured rate).
+   */
   async function pace(): Promise<void> {
     if (limits.maxMessagesPerSecond <= 0) return;
-    const now = performance.now();
-    const at = Math.max(now, nextSendAt);
-    nextSendAt = at + 1000 / limits.maxMessagesPerSecond;
-    if (at > now) await sleep(at - now);
+    for (;;) {
+      const now = performance.now();
+      if (now >= nextSendAt) {
+        nextSendAt = now + 1000 / limits.maxMessagesPerSecond;
+        return;
+      }
+      await sleep(nextSendAt - now);
+    }
   }
 
   /** A session ready for the next transaction, or undefined when connecting failed (item settled). */
@@ -97,7 +107,8 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
     if (current && !current.closed && current.messagesSent < limits.maxMessagesPerConnection) {
       if (current.messagesSent === 0 || (await current.reset())) return current;
     }
-    if (current) release(current);
+    // the old session is gone at the receiver before its replacement connects (connection caps)
+    if (current) await release(current);
     try {
       const session = await openSession({ hosts: item.route.hosts, localAddress: options.ip.address, helo: options.ip.helo, tls: item.route.tls, timeouts: options.timeouts });
       sessions.add(session);
@@ -118,8 +129,8 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
     }
   }
 
-  function release(session: SmtpSession): void {
-    session.quit();
+  async function release(session: SmtpSession): Promise<void> {
+    await session.quit();
     sessions.delete(session);
   }
 
@@ -149,12 +160,12 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
         const usable = await sent.then((result) => result.usable, () => false);
         track(settled(item, sent.then((result) => result.settled)));
         if (!usable || current.messagesSent >= limits.maxMessagesPerConnection) {
-          release(current);
           session = undefined;
+          await release(current);
         }
       }
     } finally {
-      if (session) release(session);
+      if (session) await release(session);
       workers--;
       if (workers === 0) {
         allDone?.();
