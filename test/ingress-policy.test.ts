@@ -35,10 +35,16 @@ async function authed(tenant: TestTenant, username = 'apikey'): Promise<SmtpWire
   return wire;
 }
 
-async function rejections(r: RelayFixture, reason: string): Promise<RejectionRecord[]> {
-  await new Promise((resolve) => setTimeout(resolve, 30));
-  const records = (await r.state.readOutcomes({ types: ['Rejection'] })) as RejectionRecord[];
-  return records.filter((record) => record.reason === reason);
+/**
+ * Rejection records with this reason, waiting (bounded) until at least `atLeast` are there:
+ * records are written after the reply, batched per event-loop turn, so they land a moment later.
+ */
+async function rejections(r: RelayFixture, reason: string, atLeast = 1): Promise<RejectionRecord[]> {
+  for (let waited = 0; ; waited += 20) {
+    const records = ((await r.state.readOutcomes({ types: ['Rejection'] })) as RejectionRecord[]).filter((record) => record.reason === reason);
+    if (records.length >= atLeast || waited >= 5000) return records;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 t.test('capabilities: AUTH only after TLS; AUTH before TLS is refused with 538 5.7.11', async (t) => {
@@ -61,7 +67,7 @@ t.test('no AUTH → 530 5.7.0 at MAIL FROM', async (t) => {
   t.equal((await wire.command('MAIL FROM:<a@acme.test>')).line, '530 5.7.0 Authentication required');
   t.match((await wire.command('RCPT TO:<x@example.org>')).line, /^503 5\.5\.1 /);
   wire.close();
-  t.ok((await rejections(relay, 'auth.required')).length >= 2, 'Rejection records written');
+  t.ok((await rejections(relay, 'auth.required', 2)).length >= 2, 'Rejection records written');
 });
 
 t.test('wrong key, revoked key and a key of another tenant → 535 5.7.8', async (t) => {

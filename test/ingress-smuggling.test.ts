@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { startRelayFixture, SmtpWire } from './support/relay-fixture.ts';
+import type { OutcomeRecord } from '../src/domain/index.ts';
 
 const relay = await startRelayFixture(t);
 const acme = await relay.tenant('acme');
@@ -67,9 +68,15 @@ t.test('bare LF in headers and bare CR in the body → 554 5.6.0', async (t) => 
     t.match((await wire.read()).line, /^554 5\.6\.0 Bare CR or LF/);
     wire.close();
   }
-  const records = await relay.state.readOutcomes({ types: ['Rejection'] });
-  t.ok(records.some((r) => r.type === 'Rejection' && r.reason === 'message.smuggling'));
-  t.ok(records.some((r) => r.type === 'Rejection' && r.reason === 'message.bare-line-ending'));
+  // records are written after the reply (batched per event-loop turn): wait for them, bounded
+  const has = (records: OutcomeRecord[], reason: string) => records.some((r) => r.type === 'Rejection' && r.reason === reason);
+  let records = await relay.state.readOutcomes({ types: ['Rejection'] });
+  for (let waited = 0; waited < 5000 && !(has(records, 'message.smuggling') && has(records, 'message.bare-line-ending')); waited += 20) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    records = await relay.state.readOutcomes({ types: ['Rejection'] });
+  }
+  t.ok(has(records, 'message.smuggling'));
+  t.ok(has(records, 'message.bare-line-ending'));
 });
 
 t.test('legitimate dot-stuffing is not mistaken for smuggling (a lone dot line, a leading dot)', async (t) => {

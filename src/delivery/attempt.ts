@@ -51,8 +51,12 @@ export interface SessionAttempt {
 }
 
 export interface Attempt {
-  /** Sends the item on the session, then starts settling it; resolves once the session is free again. */
-  onSession(item: ReadyItem, session: SmtpSession): Promise<SessionAttempt>;
+  /**
+   * Sends the item on the session, then starts settling it; resolves once the session is free again.
+   * `beforeSend` runs after signing, right before MAIL FROM (the path's rate pacing, so the receiver
+   * sees sends spaced as configured); false cancels the send and leaves the delivery active.
+   */
+  onSession(item: ReadyItem, session: SmtpSession, beforeSend?: () => Promise<boolean>): Promise<SessionAttempt>;
   /** Settles every pending recipient of the item as deferred with this reply (no session). */
   deferAll(item: ReadyItem, reply: RemoteReply, mxHost?: string): Promise<void>;
 }
@@ -85,7 +89,7 @@ export function createAttempt(deps: AttemptDeps): Attempt {
     return verpAddress(makeVerpToken(subject, deps.verpSecret, delivery.id), deps.bounceDomain);
   }
 
-  async function onSession(item: ReadyItem, session: SmtpSession): Promise<SessionAttempt> {
+  async function onSession(item: ReadyItem, session: SmtpSession, beforeSend?: () => Promise<boolean>): Promise<SessionAttempt> {
     const { delivery } = item;
     const recipients = pendingOf(delivery);
     const message = await deps.spool.getMessage(delivery.messageId);
@@ -103,6 +107,7 @@ export function createAttempt(deps: AttemptDeps): Attempt {
       deps.log.error({ err: error, messageId: message.id }, 'DKIM signing failed');
       return { usable: true, settled: deferAll(item, localReply(451, '4.3.0', 'DKIM signing failed')) };
     }
+    if (beforeSend && !(await beforeSend())) return { usable: false, settled: Promise.resolve() };
     const result = await session.send(returnPath(delivery, recipients), recipients, Buffer.concat([signatures, outgoing.body]));
     // Cut by a stopping engine: the outcome is unknown, so no record; the delivery stays active in
     // the spool and the next start's recover sends it again (at least once, never lost).

@@ -150,13 +150,12 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
       for (let item = await nextItem(); item; item = await nextItem()) {
         session = await sessionFor(session, item);
         if (!session) continue;
-        await pace();
-        if (closing) {
-          options.onSettled(item); // stopping before the send started: left active for recover
-          break;
-        }
         const current: SmtpSession = session;
-        const sent = attempt.onSession(item, current);
+        // paced right before MAIL FROM; a stopping engine cancels the send (left active for recover)
+        const sent = attempt.onSession(item, current, async () => {
+          await pace();
+          return !closing;
+        });
         const usable = await sent.then((result) => result.usable, () => false);
         track(settled(item, sent.then((result) => result.settled)));
         if (!usable || current.messagesSent >= limits.maxMessagesPerConnection) {
