@@ -13,6 +13,8 @@ import { AuthFailureLimiter, installAuth } from './auth.ts';
 import type { AdminDeps } from './deps.ts';
 import { ErrorBodySchema, installErrorHandling } from './http-errors.ts';
 import { creditRoutes } from './routes/credits.ts';
+import { dkimRoutes } from './routes/dkim.ts';
+import { feedbackRoutes } from './routes/feedback.ts';
 import { queueRoutes } from './routes/queues.ts';
 import { systemRoutes } from './routes/system.ts';
 import { tenantRoutes } from './routes/tenants.ts';
@@ -43,5 +45,7 @@ export async function buildAdmin(deps: AdminDeps): Promise<FastifyInstance> {
   creditRoutes(app, deps);
   queueRoutes(app, deps);
   systemRoutes(app, deps);
+  feedbackRoutes(app, deps);
+  dkimRoutes(app, deps);
   return app;
 }

@@ -41,9 +41,24 @@ export interface DkimKey {
   readonly createdAt: number;
 }
 
+/**
+ * A DKIM key rotated out of signing: its public key stays published (mail signed before the
+ * rotation still verifies) until it is retired; its private key is gone.
+ */
+export interface RotatedDkimKey {
+  readonly selector: string;
+  readonly algorithm: DkimAlgorithm;
+  readonly publicKeyDns: string;
+  readonly createdAt: number;
+  readonly rotatedAt: number;
+}
+
 export interface SendingDomain {
   readonly domain: string;
   readonly tenantId: string;
   readonly createdAt: number;
+  /** The signing keys: every one signs (one ed25519 + one rsa pair, the newest). */
   readonly dkimKeys: readonly DkimKey[];
+  /** Keys rotated out of signing but still to be published in DNS; absent or empty when none. */
+  readonly rotatedDkimKeys?: readonly RotatedDkimKey[];
 }

@@ -7,7 +7,7 @@
  */
 import type { AdminTokenRecord, OutcomeRecord, SendingDomain, TenantStatus } from '../domain/index.ts';
 import { ErrorCodes, FerryError } from '../domain/index.ts';
-import type { NewTenant, OutcomeQuery, StateStore, TenantPatch } from './store.ts';
+import type { DomainKeySet, NewTenant, OutcomeQuery, StateStore, TenantPatch } from './store.ts';
 import type { FeedbackState } from './feedback-types.ts';
 import type { CommitOptions, LedgerQuery, RateSpec, RefillOutcome, RefillSettings } from './credit-types.ts';
 
@@ -21,7 +21,7 @@ export interface StateStoreParts {
     setStatus: Sig<'setTenantStatus'>; addApiKey: Sig<'addApiKey'>; findApiKeyByHash: Sig<'findApiKeyByHash'>;
     listApiKeys: Sig<'listApiKeys'>; revokeApiKey: Sig<'revokeApiKey'>;
   };
-  readonly domains: { add: Sig<'addDomain'>; get: Sig<'getDomain'>; owner: Sig<'getDomainOwner'>; list: Sig<'listDomains'> };
+  readonly domains: { add: Sig<'addDomain'>; get: Sig<'getDomain'>; owner: Sig<'getDomainOwner'>; list: Sig<'listDomains'>; replaceKeys: Sig<'replaceDomainKeys'> };
   readonly outcomes: { append: Sig<'appendOutcomes'>; read: Sig<'readOutcomes'> };
   readonly credits: {
     get: Sig<'getCredits'>; add: Sig<'addCredits'>; reserve: Sig<'reserveCredits'>; commit: Sig<'commitReservation'>;
@@ -74,6 +74,7 @@ export abstract class ComposedStateStore implements StateStore {
   async getDomain(domain: string) { return this.#use().domains.get(domain); }
   async getDomainOwner(domain: string) { return this.#use().domains.owner(domain); }
   async listDomains(tenantId: string) { return this.#use().domains.list(tenantId); }
+  async replaceDomainKeys(domain: string, expectedSelectors: readonly string[], next: DomainKeySet) { return this.#use().domains.replaceKeys(domain, expectedSelectors, next); }
 
   async appendOutcomes(records: readonly OutcomeRecord[]) { return this.#use().outcomes.append(records); }
   async readOutcomes(query: OutcomeQuery) { return this.#use().outcomes.read(query); }

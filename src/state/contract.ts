@@ -131,6 +131,24 @@ function domainTests(t: Test, makeStore: MakeStore): void {
       t.same((await store.listDomains(beta.id))[0]?.dkimKeys[1]?.privateKeyPem, input.dkimKeys[1]?.privateKeyPem);
     });
   });
+  t.test('domains: DKIM keys replaced by compare-and-set on the signing selectors', async (t) => {
+    await withStore(makeStore, async (store) => {
+      const acme = await store.createTenant({ name: 'acme' });
+      const old = [dkimKey('fy202501e', 'ed25519-sha256'), dkimKey('fy202501r', 'rsa-sha256')];
+      await store.addDomain({ domain: 'mail.acme.test', tenantId: acme.id, createdAt: 1, dkimKeys: old });
+      const fresh = [dkimKey('fy202502e', 'ed25519-sha256'), dkimKey('fy202502r', 'rsa-sha256')];
+      const rotatedDkimKeys = old.map(({ privateKeyPem: _secret, ...rest }) => ({ ...rest, rotatedAt: 2 }));
+      const rotated = await store.replaceDomainKeys('MAIL.acme.test', ['fy202501e', 'fy202501r'], { dkimKeys: fresh, rotatedDkimKeys });
+      t.same(rotated, { domain: 'mail.acme.test', tenantId: acme.id, createdAt: 1, dkimKeys: fresh, rotatedDkimKeys });
+      t.same(await store.getDomain('mail.acme.test'), rotated, 'new private keys come back decrypted, rotated keys public only');
+      await rejectsWithCode(t, store.replaceDomainKeys('mail.acme.test', ['fy202501e', 'fy202501r'], { dkimKeys: old, rotatedDkimKeys: [] }), 'MTA_ERR_STATE_CONFLICT', 'stale selectors');
+      t.same((await store.getDomain('mail.acme.test'))?.dkimKeys, fresh, 'a stale rotation changed nothing');
+      await rejectsWithCode(t, store.replaceDomainKeys('none.test', [], { dkimKeys: fresh, rotatedDkimKeys: [] }), 'MTA_ERR_NOT_FOUND', 'unknown domain');
+      const retired = await store.replaceDomainKeys('mail.acme.test', ['fy202502e', 'fy202502r'], { dkimKeys: fresh, rotatedDkimKeys: [] });
+      t.notOk('rotatedDkimKeys' in retired, 'no rotated keys left after retirement');
+      t.same((await store.listDomains(acme.id))[0], retired);
+    });
+  });
 }
 
 function outcome(type: 'Reception' | 'Delivery' | 'Bounce', messageId: string, tenantId: string): OutcomeRecord {

@@ -7,7 +7,7 @@
  * One contract test suite (state/contract.ts) runs against every implementation.
  * Credits, refill, rate, lease and quota types live in credit-types.ts and are re-exported here.
  */
-import type { AdminTokenRecord, ApiKeyRecord, OutcomeRecord, OutcomeType, SendingDomain, Tenant, TenantStatus } from '../domain/index.ts';
+import type { AdminTokenRecord, ApiKeyRecord, DkimKey, OutcomeRecord, OutcomeType, RotatedDkimKey, SendingDomain, Tenant, TenantStatus } from '../domain/index.ts';
 import type {
   CommitOptions,
   CreditBalance,
@@ -37,6 +37,12 @@ export interface TenantPatch {
   readonly pool?: string;
   readonly dedicatedIps?: readonly string[];
   readonly relayNetworks?: readonly string[];
+}
+
+/** A domain's DKIM keys after a rotation or a retirement (see replaceDomainKeys). */
+export interface DomainKeySet {
+  readonly dkimKeys: readonly DkimKey[];
+  readonly rotatedDkimKeys: readonly RotatedDkimKey[];
 }
 
 export interface OutcomeQuery {
@@ -72,6 +78,12 @@ export interface StateStore extends FeedbackState {
   /** The owning tenant's id, without opening any key (the hot-path sender check). */
   getDomainOwner(domain: string): Promise<string | undefined>;
   listDomains(tenantId: string): Promise<SendingDomain[]>;
+  /**
+   * DKIM rotation/retirement, atomic compare-and-set: while the domain's signing selectors are
+   * exactly `expectedSelectors` (in order), its keys become `next`; else MTA_ERR_STATE_CONFLICT
+   * (a concurrent rotation won). Unknown domain → MTA_ERR_NOT_FOUND. Returns the domain.
+   */
+  replaceDomainKeys(domain: string, expectedSelectors: readonly string[], next: DomainKeySet): Promise<SendingDomain>;
 
   /** The outcome stream: append-only, each record gets a store-wide increasing `seq`. */
   appendOutcomes(records: readonly OutcomeRecord[]): Promise<void>;

@@ -3,7 +3,8 @@
  * key (node:crypto, async, off the event loop), stores them (sealed by the state store) and
  * returns the DNS records to publish: one DKIM TXT per key, an SPF suggestion for the configured
  * egress IPs, a DMARC suggestion and the return-path (the bounce domain). Selectors are
- * `fy<yyyymm>e` / `fy<yyyymm>r`, so a later rotation gets new selectors. Also listDomains.
+ * `fy<yyyymm>e` / `fy<yyyymm>r`, so a later rotation gets new selectors (dkim-rotation.ts).
+ * Keys rotated out of signing stay among the DNS records until retired. Also listDomains.
  */
 import { generateKeyPair } from 'node:crypto';
 import { isIPv6 } from 'node:net';
@@ -29,13 +30,12 @@ export interface AddedDomain {
   readonly dnsRecords: readonly DnsRecordSuggestion[];
 }
 
-function selectorStem(now: Date): string {
+export function selectorStem(now: Date): string {
   return `fy${now.getUTCFullYear()}${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 
 /** An ed25519 key (RFC 8463: p= is the raw 32-byte public key) and an rsa-2048 key (p= is SPKI DER). */
-export async function generateDkimKeys(now = new Date()): Promise<DkimKey[]> {
-  const stem = selectorStem(now);
+export async function generateDkimKeys(now = new Date(), stem = selectorStem(now)): Promise<DkimKey[]> {
   const privateKeyEncoding = { type: 'pkcs8', format: 'pem' } as const;
   const publicKeyEncoding = { type: 'spki', format: 'der' } as const;
   const [ed, rsa] = await Promise.all([
@@ -54,13 +54,21 @@ export function spfRecord(config: Config): string {
   return ['v=spf1', ...addresses.map((a) => `${isIPv6(a) ? 'ip6' : 'ip4'}:${a}`), '~all'].join(' ');
 }
 
-export function dnsRecordsFor(domain: SendingDomain, config: Config): DnsRecordSuggestion[] {
-  const dkim: DnsRecordSuggestion[] = domain.dkimKeys.map((key) => ({
+export function dkimRecord(domain: string, key: Pick<DkimKey, 'selector' | 'algorithm' | 'publicKeyDns'>): DnsRecordSuggestion {
+  return {
     purpose: 'dkim',
     type: 'TXT',
-    name: `${key.selector}._domainkey.${domain.domain}`,
+    name: `${key.selector}._domainkey.${domain}`,
     value: `v=DKIM1; k=${key.algorithm === 'ed25519-sha256' ? 'ed25519' : 'rsa'}; p=${key.publicKeyDns}`,
-  }));
+  };
+}
+
+export function dnsRecordsFor(domain: SendingDomain, config: Config): DnsRecordSuggestion[] {
+  const rotatedNote = 'rotated out of signing: keep published until retired (`ferry domain retire`), then delete';
+  const dkim: DnsRecordSuggestion[] = [
+    ...domain.dkimKeys.map((key) => dkimRecord(domain.domain, key)),
+    ...(domain.rotatedDkimKeys ?? []).map((key) => ({ ...dkimRecord(domain.domain, key), note: rotatedNote })),
+  ];
   const bounceDomain = config.delivery.bounceDomain;
   return [
     ...dkim,

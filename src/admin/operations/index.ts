@@ -11,3 +11,6 @@ export { queueOverview, queueBulk, resolveQueueFilter, QUEUE_VERBS, type QueueFi
 export { traceMessage, listOutcomes, findMessages, type MessageTrace, type MessageMeta, type OutcomePage, type OutcomePageQuery, type MessageSearch } from './messages.ts';
 export { issueAdminToken, listAdminTokens, revokeAdminToken, publicAdminToken } from './admin-tokens.ts';
 export { checkDomainDns, type DnsCheckResult } from './dns-check.ts';
+export { listSuppressionPage, addManualSuppression, removeSuppressionWithNote, suppressionsCsv, resolveSuppressionScope, validateAddress, SUPPRESSION_REASONS, type SuppressionFilter, type SuppressionPage, type ManualSuppression } from './suppression.ts';
+export { listCases, getCase, submitConsent, reviewCase, setWebhook, showWebhook, removeWebhook, publicWebhook, CASE_STATUSES, MAX_WEBHOOK_BATCH, type ConsentInput, type WebhookInput, type PublicWebhook } from './complaint-cases.ts';
+export { rotateDkimKeys, retireDkimKeys, type RotationResult, type RetirementResult } from './dkim-rotation.ts';

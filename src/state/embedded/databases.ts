@@ -7,7 +7,7 @@
  */
 import type { Database } from 'lmdb';
 import type { LocalDatabase } from '../../platform/index.ts';
-import type { ApiKeyRecord, OutcomeRecord, Tenant } from '../../domain/index.ts';
+import type { ApiKeyRecord, OutcomeRecord, RotatedDkimKey, Tenant } from '../../domain/index.ts';
 import type { CreditLedgerEntry, RefillSettings } from '../credit-types.ts';
 
 /** A tenant's credit account: the balance and the last ledger seq. */
@@ -40,6 +40,8 @@ export interface StoredDomain {
   readonly tenantId: string;
   readonly createdAt: number;
   readonly dkimKeys: readonly StoredDkimKey[];
+  /** Public parts only (no secret): rotated out of signing, still published until retired. */
+  readonly rotatedDkimKeys?: readonly RotatedDkimKey[];
 }
 
 export interface StateDatabases {

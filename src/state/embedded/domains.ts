@@ -3,11 +3,13 @@
  * Private keys are sealed with the master key (AES-256-GCM, AAD = "dkim:<domain>:<selector>")
  * before they reach LMDB and opened on read; the raw database never holds a PEM.
  * A domain belongs to exactly one tenant; re-adding an existing domain is a conflict.
+ * replaceKeys (DKIM rotation) compares the signing selectors and writes in one transaction.
  * The master key's fingerprint is written with the first sealed key, so a changed key is
  * detected when the store opens (MTA_ERR_SECRET_KEY), not at the first DKIM signature.
  */
 import { ErrorCodes, FerryError } from '../../domain/index.ts';
 import type { DkimKey, SendingDomain } from '../../domain/index.ts';
+import type { DomainKeySet } from '../store.ts';
 import type { SecretBox } from '../secrets.ts';
 import { INDEX_END, type StateDatabases, type StoredDomain } from './databases.ts';
 
@@ -49,6 +51,7 @@ export class DomainRecords {
         publicKeyDns: key.publicKeyDns,
         createdAt: key.createdAt,
       })),
+      ...(input.rotatedDkimKeys?.length ? { rotatedDkimKeys: input.rotatedDkimKeys } : {}),
     };
   }
 
@@ -60,7 +63,8 @@ export class DomainRecords {
       publicKeyDns: key.publicKeyDns,
       createdAt: key.createdAt,
     }));
-    return { domain: stored.domain, tenantId: stored.tenantId, createdAt: stored.createdAt, dkimKeys };
+    const rotated = stored.rotatedDkimKeys?.length ? { rotatedDkimKeys: stored.rotatedDkimKeys } : {};
+    return { domain: stored.domain, tenantId: stored.tenantId, createdAt: stored.createdAt, dkimKeys, ...rotated };
   }
 
   add(input: SendingDomain): Promise<SendingDomain> {
@@ -82,6 +86,21 @@ export class DomainRecords {
       if (storedFingerprint === undefined) meta.put(FINGERPRINT_KEY, fingerprint);
       domains.put(domain, stored);
       domainsByTenant.put([input.tenantId, domain], true);
+      return this.#open(stored);
+    });
+  }
+
+  replaceKeys(domainName: string, expectedSelectors: readonly string[], next: DomainKeySet): Promise<SendingDomain> {
+    const domain = domainName.toLowerCase();
+    const { root, domains } = this.#dbs;
+    return root.transaction(() => {
+      const current = domains.get(domain);
+      if (!current) throw new FerryError(ErrorCodes.NOT_FOUND, `no sending domain ${domain}`);
+      if (current.dkimKeys.map((k) => k.selector).join(',') !== expectedSelectors.join(',')) {
+        throw new FerryError(ErrorCodes.STATE_CONFLICT, `the DKIM keys of ${domain} changed meanwhile (another rotation?); retry`);
+      }
+      const stored = this.#seal({ ...current, dkimKeys: next.dkimKeys, rotatedDkimKeys: next.rotatedDkimKeys });
+      void domains.put(domain, stored);
       return this.#open(stored);
     });
   }

@@ -28,6 +28,7 @@ export const SCRIPT_NAMES = [
   'apikey_revoke',
   'admin_token_add',
   'domain_add',
+  'domain_keys_replace',
   'outcomes_append',
   'outcomes_read',
   'suppression_add',

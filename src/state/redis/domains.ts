@@ -4,9 +4,11 @@
  * key sealed by the master key (AES-256-GCM, AAD "dkim:<domain>:<selector>", as embedded), so
  * Redis never holds a PEM. The add script checks tenant, ownership and the master key's
  * fingerprint and writes at once; checkMasterKey() at open refuses a different master key.
+ * replaceKeys (DKIM rotation) seals the new keys here, then one script compares and writes.
  */
 import { ErrorCodes, FerryError } from '../../domain/index.ts';
 import type { DkimKey, SendingDomain } from '../../domain/index.ts';
+import type { DomainKeySet } from '../store.ts';
 import type { SecretBox } from '../secrets.ts';
 import type { StoredDomain } from '../embedded/databases.ts';
 import type { RedisConnection } from './connection.ts';
@@ -48,7 +50,8 @@ export class RedisDomains {
       publicKeyDns: key.publicKeyDns,
       createdAt: key.createdAt,
     }));
-    return { domain: input.domain, tenantId: input.tenantId, createdAt: input.createdAt, dkimKeys };
+    const rotated = input.rotatedDkimKeys?.length ? { rotatedDkimKeys: input.rotatedDkimKeys } : {};
+    return { domain: input.domain, tenantId: input.tenantId, createdAt: input.createdAt, dkimKeys, ...rotated };
   }
 
   #open(stored: StoredDomain): SendingDomain {
@@ -59,7 +62,8 @@ export class RedisDomains {
       publicKeyDns: key.publicKeyDns,
       createdAt: key.createdAt,
     }));
-    return { domain: stored.domain, tenantId: stored.tenantId, createdAt: stored.createdAt, dkimKeys };
+    const rotated = stored.rotatedDkimKeys?.length ? { rotatedDkimKeys: stored.rotatedDkimKeys } : {};
+    return { domain: stored.domain, tenantId: stored.tenantId, createdAt: stored.createdAt, dkimKeys, ...rotated };
   }
 
   async add(input: SendingDomain): Promise<SendingDomain> {
@@ -75,6 +79,19 @@ export class RedisDomains {
       throw new FerryError(ErrorCodes.STATE_CONFLICT, `domain ${domain} is already registered to ${who}`);
     }
     if (status === 'secret') throw new FerryError(ErrorCodes.SECRET_KEY, 'the master key differs from the one that encrypted the stored DKIM keys');
+    return this.#open(stored);
+  }
+
+  /** One script: compare the signing selectors, then write the new sealed record (see domain_keys_replace.lua). */
+  async replaceKeys(domainName: string, expectedSelectors: readonly string[], next: DomainKeySet): Promise<SendingDomain> {
+    const domain = domainName.toLowerCase();
+    const current = await this.#redis.call((c) => c.hget(this.#keys.domain(domain), 'record'));
+    if (current === null) throw new FerryError(ErrorCodes.NOT_FOUND, `no sending domain ${domain}`);
+    const { tenantId, createdAt } = JSON.parse(current) as StoredDomain;
+    const stored = this.#seal({ domain, tenantId, createdAt, ...next });
+    const [status] = (await this.#redis.run('domain_keys_replace', [this.#keys.domain(domain)], [expectedSelectors.join(','), JSON.stringify(stored)])) as string[];
+    if (status === 'missing') throw new FerryError(ErrorCodes.NOT_FOUND, `no sending domain ${domain}`);
+    if (status === 'conflict') throw new FerryError(ErrorCodes.STATE_CONFLICT, `the DKIM keys of ${domain} changed meanwhile (another rotation?); retry`);
     return this.#open(stored);
   }
 
