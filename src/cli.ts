@@ -39,6 +39,11 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map([
   ['key revoke', lazy(keyModule, 'keyRevoke')],
   ['domain add', lazy(domainModule, 'domainAdd')],
   ['domain list', lazy(domainModule, 'domainList')],
+  ['domain rotate', lazy(() => import('./cli/domain-keys.ts'), 'domainRotate')],
+  ['domain retire', lazy(() => import('./cli/domain-keys.ts'), 'domainRetire')],
+  ['suppression', lazy(() => import('./cli/suppression.ts'), 'suppressionCommand')],
+  ['case', lazy(() => import('./cli/complaint-case.ts'), 'caseCommand')],
+  ['webhook', lazy(() => import('./cli/complaint-case.ts'), 'webhookCommand')],
   ['credits add', lazy(creditsModule, 'creditsAdd')],
   ['credits show', lazy(creditsModule, 'creditsShow')],
   ['tenant refill', lazy(creditsModule, 'tenantRefill')],
@@ -47,6 +52,9 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map([
   ['outcomes', lazy(messageModule, 'outcomesCommand')],
   ['admin token', lazy(() => import('./cli/admin-token.ts'), 'adminTokenCommand')],
   ['bounce parse', lazy(() => import('./cli/bounce.ts'), 'bounceParse')],
+  ['policy check', lazy(() => import('./cli/policy.ts'), 'policyCheck')],
+  ['policy block-sender', lazy(() => import('./cli/policy.ts'), 'policyBlockSender')],
+  ['policy unblock-sender', lazy(() => import('./cli/policy.ts'), 'policyUnblockSender')],
 ]);
 
 function findCommand(words: readonly string[]): { command: Command; rest: string[] } {

@@ -62,7 +62,7 @@ t.test('enforce: forbidden sector refused 550 5.7.1 with category and reference,
   const sectors = record.contentGate?.results.find((r) => r.check === 'sectors');
   t.match(sectors, { outcome: 'refuse', code: 'sector.betting' });
   t.match(sectors?.detail, /free spins/, 'the record explains which terms fired');
-  t.same(record.contentGate?.results.map((r) => r.check), ['attachments', 'sensitive-data', 'bulk', 'sectors'], 'every check that ran, in order');
+  t.same(record.contentGate?.results.map((r) => r.check), ['sender', 'tenant-reputation', 'attachments', 'sensitive-data', 'bulk', 'sectors'], 'every check that ran, in order');
 
   t.match(await send(relay, shop, CLEAN), /^250 2\.0\.0 queued as /);
   const reception = await lastRecord<ReceptionRecord>(relay, 'Reception');

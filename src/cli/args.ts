@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { ErrorCodes, FerryError } from '../domain/index.ts';
 import { OPERATOR_OPTIONS, OPERATOR_USAGE, operatorOptionsFrom, type OperatorOptions } from './operator-args.ts';
 import { CREDIT_OPTIONS, CREDIT_USAGE, creditOptionsFrom, type CreditOptions } from './credit-args.ts';
+import { FEEDBACK_OPTIONS, FEEDBACK_USAGE, feedbackOptionsFrom, type FeedbackOptions } from './feedback-args.ts';
 
 export const USAGE = `Usage: ferry [--config FILE] [--json] <command>
 
@@ -27,8 +28,12 @@ Commands:
 
 ${OPERATOR_USAGE}
 ${CREDIT_USAGE}
-Feedback commands:
+${FEEDBACK_USAGE}
+Parser and content policy:
   bounce parse                          one raw email on stdin → the bounce/complaint parser's verdict as JSON
+  policy check --tenant T               one raw message on stdin → the content gate's verdict as JSON (sends nothing)
+  policy block-sender --tenant T ID     refuse mail from one API key id / X-Ferry-Sender (550 5.7.1; --reason R)
+  policy unblock-sender --tenant T ID   lift that block
 
 T is a tenant id (tn_...) or name. Options:
   -c, --config FILE   override file (else FERRY_CONFIG); FERRY_* env variables override both
@@ -47,6 +52,8 @@ export interface CliArgs {
   readonly operator: OperatorOptions;
   /** Options of the credit commands; see src/cli/credit-args.ts. */
   readonly credit: CreditOptions;
+  /** Options of the suppression / case / webhook / DKIM rotation commands; see src/cli/feedback-args.ts. */
+  readonly feedback: FeedbackOptions;
 }
 
 export function usageError(message: string): FerryError {
@@ -67,6 +74,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         clear: { type: 'boolean', default: false },
         ...OPERATOR_OPTIONS,
         ...CREDIT_OPTIONS,
+        ...FEEDBACK_OPTIONS,
       },
     });
     return {
@@ -78,6 +86,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       clear: values.clear ?? false,
       operator: operatorOptionsFrom(values),
       credit: creditOptionsFrom(values),
+      feedback: feedbackOptionsFrom(values),
     };
   } catch (error) {
     throw usageError((error as Error).message);

@@ -46,6 +46,37 @@ export const FilterChecksSchema = Type.Object(
       },
       Strict,
     ),
+    /** DNS blocklists (URIBL / DBL style) asked for the link domains and the sender domain. */
+    linkReputation: Type.Object(
+      {
+        ...CheckSwitch,
+        /** Zones asked as `<domain>.<zone>`; `codes` maps a returned 127.x.y.z to a category. */
+        zones: Type.Array(Type.Object({ name: Type.String({ minLength: 1 }), codes: Type.Record(Type.String(), Type.String()) }, Strict)),
+        /** Resolvers for the lookups (`host:port`); empty → `dns.servers`. */
+        servers: Type.Array(Type.String()),
+        /** Total time for every lookup of one message. */
+        budget: Duration,
+        /** Budget spent before every answer came: 451 4.3.0, or skip (recorded, not refused). */
+        onBudgetExceeded: Type.Union([Type.Literal('tempfail'), Type.Literal('skip')]),
+        /** At most this many distinct domains are asked per message (the rest are recorded as skipped). */
+        maxDomains: Type.Integer({ minimum: 1 }),
+      },
+      Strict,
+    ),
+    /** Rolling bounce and complaint rates per tenant (from outcome records); auto-suspension. */
+    tenantReputation: Type.Object(
+      {
+        ...CheckSwitch,
+        window: Duration,
+        /** A tenant's rates are recomputed at most this often (per node). */
+        evaluateEvery: Duration,
+        warn: Type.Object({ bounce: Type.Number({ minimum: 0, maximum: 1 }), complaint: Type.Number({ minimum: 0, maximum: 1 }) }, Strict),
+        suspend: Type.Object({ bounce: Type.Number({ minimum: 0, maximum: 1 }), complaint: Type.Number({ minimum: 0, maximum: 1 }) }, Strict),
+        /** Below this many sent recipients in the window, a rate is not acted on (noise). */
+        minimumSent: Type.Object({ bounce: Type.Integer({ minimum: 1 }), complaint: Type.Integer({ minimum: 1 }) }, Strict),
+      },
+      Strict,
+    ),
   },
   Strict,
 );
@@ -57,6 +88,8 @@ const PartialChecks = Type.Partial(
     attachments: Type.Partial(FilterChecksSchema.properties.attachments),
     bulk: Type.Partial(FilterChecksSchema.properties.bulk),
     spam: Type.Partial(Type.Object({ enabled: Type.Boolean(), action: FilterActionSchema, onAddHeader: FilterActionSchema, refuseScore: Type.Number({ minimum: 0 }) }, Strict)),
+    linkReputation: Type.Partial(Type.Object({ enabled: Type.Boolean(), action: FilterActionSchema }, Strict)),
+    tenantReputation: Type.Partial(Type.Object({ enabled: Type.Boolean(), action: FilterActionSchema }, Strict)),
   }, Strict),
 );
 
@@ -79,6 +112,8 @@ export const FilterTenantSchema = Type.Object(
     mode: Type.Optional(FilterModeSchema),
     checks: Type.Optional(PartialChecks),
     allow: Type.Optional(Type.Partial(FilterAllowSchema)),
+    /** API key ids (or X-Ferry-Sender values) of this tenant whose mail is refused 550 5.7.1; sibling keys keep sending. */
+    blockedSenders: Type.Optional(Type.Array(Type.String())),
   },
   Strict,
 );

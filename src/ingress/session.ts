@@ -73,7 +73,7 @@ export function onAuth(context: IngressContext) {
         done(refuseWith(context, state, slot, { stage: 'auth', closing: true }));
         return;
       }
-      state.identity = { tenantId: result.tenantId, via: 'auth' };
+      state.identity = { tenantId: result.tenantId, via: 'auth', ...(result.keyId ? { keyId: result.keyId } : {}) };
       state.log = state.log.child({ tenantId: result.tenantId });
       state.log.info({ method: auth.method, keyId: result.keyId }, 'authenticated');
       done(null, { user: result.tenantId });

@@ -27,7 +27,7 @@ export type { IngressCheck, IngressChecks, MailContext, RcptContext, MessageCont
 export { CreditMeter, creditSettings, messageCost, type CreditSettings, type LowCreditsListener } from './credits.ts';
 export { TenantLimits, tenantLimitSettings, limitsFor, utcDay, type TenantLimitSettings, type TenantLimitValues } from './rate.ts';
 export { confirmPendingCharges, startChargeConfirmer, type ChargeConfirmer } from './charges.ts';
-export { createContentGate, ContentGate, buildMessageView, loadFilterRules, type GateOutcome, type Envelope as ContentEnvelope } from './filter/index.ts';
+export { createContentGate, ContentGate, buildMessageView, loadFilterRules, blockSender, type GateOutcome, type Envelope as ContentEnvelope } from './filter/index.ts';
 export { suppressionCheck, reasonClass } from './suppression.ts';
 export { accountRules, evaluateAccountRules, runAccountRules, type AccountRule, type AccountFacts, type AccountAction } from './accounts.ts';
 
@@ -92,6 +92,6 @@ export function createPolicy(config: Config, state: StateStore, checks?: Ingress
     tenantConnections: new TenantConnections(limits.maxConnectionsPerTenant),
     relayNetworks: new RelayNetworks(state, RELAY_INDEX_TTL_MS),
     checkTimeoutMs: CHECK_TIMEOUT_MS,
-    contentGate: createContentGate(config.filter),
+    contentGate: createContentGate(config.filter, { state, dns: config.dns, ...(extras.clock ? { clock: extras.clock } : {}) }),
   };
 }

@@ -10,6 +10,8 @@ import type { Verdict } from '../domain/index.ts';
 export interface SessionIdentity {
   readonly tenantId: string;
   readonly via: 'auth' | 'relay-network';
+  /** The authenticated API key's id (per-sender identity inside the tenant); absent for relay networks. */
+  readonly keyId?: string;
 }
 
 export interface MailContext {

@@ -95,9 +95,11 @@ export class ContentGate {
     for (const check of this.#checks) {
       if (!policy.checks[check.name].enabled) continue;
       let result: ContentCheckResult;
+      let category: string;
       try {
         const finding = await withTimeout((signal) => check.check(view, envelope, policy, signal), this.#options.checkTimeoutMs, `check ${check.name}`);
         result = resultOf(check, finding, policy);
+        category = finding.category ?? check.category;
       } catch (error) {
         onFailure?.(check.name, error);
         results.push({ check: check.name, outcome: 'error', score: 0, detail: (error as Error).message.slice(0, 300) });
@@ -107,7 +109,7 @@ export class ContentGate {
       results.push(result);
       if (result.outcome !== 'refuse' && result.outcome !== 'hold') continue;
       wouldRefuse = true;
-      if (!monitor) return finish(decisiveVerdict(result, check.category, ref), result.outcome);
+      if (!monitor) return finish(decisiveVerdict(result, category, ref), result.outcome);
     }
     return finish(ACCEPT, monitor && wouldRefuse ? 'monitor' : 'accept');
   }

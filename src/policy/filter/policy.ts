@@ -9,7 +9,10 @@ import type { FilterConfig, FilterTenantConfig } from '../../config/index.ts';
 import { parseDuration } from '../../domain/index.ts';
 import type { CheckName, CheckPolicy, FilterPolicy } from './types.ts';
 
-const CHECK_KEYS: Readonly<Record<CheckName, keyof FilterConfig['checks']>> = {
+const CHECK_KEYS: Readonly<Record<CheckName, keyof FilterConfig['checks'] | undefined>> = {
+  sender: undefined,
+  'tenant-reputation': 'tenantReputation',
+  'link-reputation': 'linkReputation',
   attachments: 'attachments',
   'sensitive-data': 'sensitiveData',
   bulk: 'bulk',
@@ -19,6 +22,8 @@ const CHECK_KEYS: Readonly<Record<CheckName, keyof FilterConfig['checks']>> = {
 
 function checkPolicy(config: FilterConfig, tenant: FilterTenantConfig | undefined, name: CheckName): CheckPolicy {
   const key = CHECK_KEYS[name];
+  // The sender check has no switch: it acts only on senders the tenant's policy blocks.
+  if (!key) return { enabled: true, action: 'refuse', threshold: 1 };
   const base = config.checks[key] as { enabled: boolean; action: CheckPolicy['action']; threshold?: number };
   const over = (tenant?.checks?.[key] ?? {}) as Partial<{ enabled: boolean; action: CheckPolicy['action']; threshold: number }>;
   return {
@@ -43,6 +48,9 @@ export function resolvePolicy(config: FilterConfig, tenantId: string): FilterPol
     checks,
     bulk: { recipients: bulk.recipients, repeats: bulk.repeats, windowMs: parseDuration(bulk.window) },
     spam: { ...config.checks.spam, ...(tenant?.checks?.spam ?? {}) },
+    linkReputation: config.checks.linkReputation,
+    tenantReputation: config.checks.tenantReputation,
+    blockedSenders: new Set(tenant?.blockedSenders ?? []),
     allow: {
       senders: new Set([...config.allow.senders, ...(allow.senders ?? [])].map((s) => s.toLowerCase())),
       linkDomains: [...config.allow.linkDomains, ...(allow.linkDomains ?? [])].map((d) => d.toLowerCase()),

@@ -76,7 +76,8 @@ const IBAN_LENGTHS: Readonly<Record<string, number>> = {
   HR: 21, HU: 28, IE: 22, IS: 26, IT: 27, LI: 21, LT: 20, LU: 20, LV: 21, MC: 27, MD: 24, MT: 31, NL: 18, NO: 15, PL: 28, PT: 25,
   RO: 24, SE: 24, SI: 19, SK: 24, SM: 27, TR: 26, UA: 29, RS: 22, AL: 28, BA: 20, ME: 22, MK: 19, SA: 24, AE: 23, IL: 23, MA: 28, TN: 24,
 };
-const IBAN_CANDIDATE = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{2,4}){3,8}/g;
+/** Case-insensitive, so the text is not upper-cased as a whole (a copy per message); matches are. */
+const IBAN_CANDIDATE = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{2,4}){3,8}/gi;
 
 export function ibanValid(iban: string): boolean {
   if (IBAN_LENGTHS[iban.slice(0, 2)] !== iban.length) return false;
@@ -93,8 +94,8 @@ export function ibanValid(iban: string): boolean {
 /** Valid IBANs in the text (compact, upper case); trailing words glued by the regex are cut at the country length. */
 export function findIbans(text: string): string[] {
   const found = new Set<string>();
-  for (const match of text.toUpperCase().matchAll(IBAN_CANDIDATE)) {
-    const compact = match[0].replace(/ /g, '');
+  for (const match of text.matchAll(IBAN_CANDIDATE)) {
+    const compact = match[0].replace(/ /g, '').toUpperCase();
     const length = IBAN_LENGTHS[compact.slice(0, 2)];
     if (length !== undefined && compact.length >= length && ibanValid(compact.slice(0, length))) found.add(compact.slice(0, length));
   }

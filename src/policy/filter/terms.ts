@@ -6,8 +6,12 @@
  * Exports normalizeText, words, TermIndex, Hit.
  */
 
+const NON_ASCII = /[^\t\n\r\x20-\x7e]/;
+
 /** Lower case, accents dropped, letters and digits kept, everything else a word break. */
 export function normalizeText(text: string): string {
+  // Pure ASCII (most mail): NFKD and mark removal change nothing, and \p{L}\p{N} is [a-z0-9].
+  if (!NON_ASCII.test(text)) return text.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
   return text
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
@@ -75,9 +79,11 @@ export class TermIndex<T> {
     };
     for (let i = 0; i < list.length; i++) {
       const word = list[i] ?? '';
-      for (const term of this.#exact.get(word) ?? []) if (matchesAt(term, list, i)) record(term, i);
-      if (word.length >= MIN_PREFIX) {
-        for (const term of this.#prefixes.get(word.slice(0, MIN_PREFIX)) ?? []) if (word.startsWith(term.words[0] ?? '')) record(term, i);
+      const exact = this.#exact.get(word);
+      if (exact) for (const term of exact) if (matchesAt(term, list, i)) record(term, i);
+      if (word.length >= MIN_PREFIX && this.#prefixes.size > 0) {
+        const prefixed = this.#prefixes.get(word.slice(0, MIN_PREFIX));
+        if (prefixed) for (const term of prefixed) if (word.startsWith(term.words[0] ?? '')) record(term, i);
       }
     }
     return [...hits].map(([term, seen]) => ({ term: term.label, data: term.data, at: seen.at, count: seen.count }));

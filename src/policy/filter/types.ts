@@ -53,6 +53,8 @@ export interface Finding {
   readonly detail?: string;
   /** The scanner's own decision overrides the policy action (rspamd soft reject → hold). */
   readonly action?: FilterAction;
+  /** A finer refusal category than the check's own (a blocklist's `phishing`); never a rule's internals. */
+  readonly category?: string;
 }
 
 export interface ContentCheck {
@@ -63,7 +65,7 @@ export interface ContentCheck {
   check(view: MessageView, envelope: Envelope, policy: FilterPolicy, signal: AbortSignal): Promise<Finding>;
 }
 
-export type CheckName = 'attachments' | 'sensitive-data' | 'bulk' | 'sectors' | 'spam';
+export type CheckName = 'sender' | 'tenant-reputation' | 'attachments' | 'sensitive-data' | 'bulk' | 'sectors' | 'link-reputation' | 'spam';
 
 /** One check's resolved settings for one tenant. */
 export interface CheckPolicy {
@@ -78,6 +80,10 @@ export interface FilterPolicy {
   readonly checks: Readonly<Record<CheckName, CheckPolicy>>;
   readonly bulk: { readonly recipients: number; readonly repeats: number; readonly windowMs: number };
   readonly spam: FilterConfig['checks']['spam'];
+  readonly linkReputation: FilterConfig['checks']['linkReputation'];
+  readonly tenantReputation: FilterConfig['checks']['tenantReputation'];
+  /** This tenant's blocked sending identities (API key ids, X-Ferry-Sender values). */
+  readonly blockedSenders: ReadonlySet<string>;
   readonly allow: {
     readonly senders: ReadonlySet<string>;
     readonly linkDomains: readonly string[];

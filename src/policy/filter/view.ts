@@ -2,11 +2,13 @@
  * Parses a raw message ONCE into the MessageView every content check reads: mailparser decodes
  * the MIME tree (transfer encodings, charsets, attachments); HTML parts go through html.ts (not
  * mailparser's html-to-text, which costs more and drops link domains); URLs written in plain
- * text count as links too. Exports buildMessageView. Invariant: the view holds at most
+ * text count as links too; single-part text/plain takes the fast path (plain-view.ts, no MIME
+ * parser). Exports buildMessageView, parsedMessageView. Invariant: the view holds at most
  * MAX_TEXT_CHARS of text, so a huge body cannot make term matching quadratic in practice.
  */
 import { simpleParser } from 'mailparser';
 import { htmlToView, linkDomain } from './html.ts';
+import { plainTextView } from './plain-view.ts';
 import { words } from './terms.ts';
 import type { AttachmentView, LinkView, MessageView } from './types.ts';
 
@@ -21,6 +23,13 @@ function textLinks(text: string): LinkView[] {
 }
 
 export async function buildMessageView(raw: Buffer): Promise<MessageView> {
+  const plain = plainTextView(raw, MAX_TEXT_CHARS);
+  if (plain) return plain;
+  return parsedMessageView(raw);
+}
+
+/** The MIME path: every message the fast path (plain-view.ts) does not take. */
+export async function parsedMessageView(raw: Buffer): Promise<MessageView> {
   const parsed = await simpleParser(raw, {
     skipHtmlToText: true,
     skipTextToHtml: true,
