@@ -7,17 +7,8 @@
  */
 import type { Test } from 'tap';
 import type { StateStore } from './store.ts';
+import { withStore, type MakeStore } from './contract-support.ts';
 
-type MakeStore = () => Promise<StateStore>;
-
-async function withStore(makeStore: MakeStore, body: (store: StateStore) => Promise<void>): Promise<void> {
-  const store = await makeStore();
-  try {
-    await body(store);
-  } finally {
-    await store.close();
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

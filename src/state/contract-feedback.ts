@@ -7,19 +7,9 @@
  */
 import type { Test } from 'tap';
 import { isFerryError, ErrorCodes } from '../domain/index.ts';
-import type { StateStore } from './store.ts';
+import { withStore, type MakeStore } from './contract-support.ts';
 import { GLOBAL_SCOPE, type ComplaintCase, type WebhookEvent } from './feedback-types.ts';
 
-type MakeStore = () => Promise<StateStore>;
-
-async function withStore(makeStore: MakeStore, body: (store: StateStore) => Promise<void>): Promise<void> {
-  const store = await makeStore();
-  try {
-    await body(store);
-  } finally {
-    await store.close();
-  }
-}
 
 function suppressionTests(t: Test, makeStore: MakeStore): void {
   t.test('suppression: scopes, expiry, keep-or-replace, removal with a note', async (t) => {

@@ -9,21 +9,11 @@
 import type { Test } from 'tap';
 import { hashApiKey, isFerryError, newApiKey } from '../domain/index.ts';
 import type { DkimKey, OutcomeRecord, SendingDomain } from '../domain/index.ts';
-import type { StateStore } from './store.ts';
+import { withStore, type MakeStore } from './contract-support.ts';
 import { runCreditContract } from './contract-credits.ts';
 import { runAdminTokenContract } from './contract-admin-tokens.ts';
 import { runFeedbackContract } from './contract-feedback.ts';
 
-type MakeStore = () => Promise<StateStore>;
-
-async function withStore(makeStore: MakeStore, body: (store: StateStore) => Promise<void>): Promise<void> {
-  const store = await makeStore();
-  try {
-    await body(store);
-  } finally {
-    await store.close();
-  }
-}
 
 async function rejectsWithCode(t: Test, promise: Promise<unknown>, code: string, message: string): Promise<void> {
   try {

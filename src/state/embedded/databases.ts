@@ -7,7 +7,8 @@
  */
 import type { Database } from 'lmdb';
 import type { LocalDatabase } from '../../platform/index.ts';
-import type { ApiKeyRecord, OutcomeRecord, RotatedDkimKey, Tenant } from '../../domain/index.ts';
+import type { ApiKeyRecord, OutcomeRecord, Tenant } from '../../domain/index.ts';
+import type { StoredDomain } from '../sealed-domains.ts';
 import type { CreditLedgerEntry, RefillSettings } from '../credit-types.ts';
 
 /** A tenant's credit account: the balance and the last ledger seq. */
@@ -27,23 +28,6 @@ export interface StoredRefill {
 }
 
 /** A sending domain as stored: DKIM private keys sealed with the master key. */
-export interface StoredDkimKey {
-  readonly selector: string;
-  readonly algorithm: 'rsa-sha256' | 'ed25519-sha256';
-  readonly sealedPrivateKey: string;
-  readonly publicKeyDns: string;
-  readonly createdAt: number;
-}
-
-export interface StoredDomain {
-  readonly domain: string;
-  readonly tenantId: string;
-  readonly createdAt: number;
-  readonly dkimKeys: readonly StoredDkimKey[];
-  /** Public parts only (no secret): rotated out of signing, still published until retired. */
-  readonly rotatedDkimKeys?: readonly RotatedDkimKey[];
-}
-
 export interface StateDatabases {
   readonly root: LocalDatabase;
   readonly tenants: Database<Tenant, string>;

@@ -8,16 +8,14 @@
  * detected when the store opens (MTA_ERR_SECRET_KEY), not at the first DKIM signature.
  */
 import { ErrorCodes, FerryError } from '../../domain/index.ts';
-import type { DkimKey, SendingDomain } from '../../domain/index.ts';
+import type { SendingDomain } from '../../domain/index.ts';
 import type { DomainKeySet } from '../store.ts';
 import type { SecretBox } from '../secrets.ts';
-import { INDEX_END, type StateDatabases, type StoredDomain } from './databases.ts';
+import { INDEX_END, type StateDatabases } from './databases.ts';
+import { openDomain, sealDomain, type StoredDomain } from '../sealed-domains.ts';
 
 const FINGERPRINT_KEY = 'masterKeyFingerprint';
 
-function sealContext(domain: string, selector: string): string {
-  return `dkim:${domain}:${selector}`;
-}
 
 export class DomainRecords {
   readonly #dbs: StateDatabases;
@@ -40,31 +38,11 @@ export class DomainRecords {
   }
 
   #seal(input: SendingDomain): StoredDomain {
-    return {
-      domain: input.domain,
-      tenantId: input.tenantId,
-      createdAt: input.createdAt,
-      dkimKeys: input.dkimKeys.map((key) => ({
-        selector: key.selector,
-        algorithm: key.algorithm,
-        sealedPrivateKey: this.#secrets.seal(key.privateKeyPem, sealContext(input.domain, key.selector)),
-        publicKeyDns: key.publicKeyDns,
-        createdAt: key.createdAt,
-      })),
-      ...(input.rotatedDkimKeys?.length ? { rotatedDkimKeys: input.rotatedDkimKeys } : {}),
-    };
+    return sealDomain(input, this.#secrets);
   }
 
   #open(stored: StoredDomain): SendingDomain {
-    const dkimKeys: DkimKey[] = stored.dkimKeys.map((key) => ({
-      selector: key.selector,
-      algorithm: key.algorithm,
-      privateKeyPem: this.#secrets.open(key.sealedPrivateKey, sealContext(stored.domain, key.selector)),
-      publicKeyDns: key.publicKeyDns,
-      createdAt: key.createdAt,
-    }));
-    const rotated = stored.rotatedDkimKeys?.length ? { rotatedDkimKeys: stored.rotatedDkimKeys } : {};
-    return { domain: stored.domain, tenantId: stored.tenantId, createdAt: stored.createdAt, dkimKeys, ...rotated };
+    return openDomain(stored, this.#secrets);
   }
 
   add(input: SendingDomain): Promise<SendingDomain> {

@@ -7,18 +7,15 @@
  * replaceKeys (DKIM rotation) seals the new keys here, then one script compares and writes.
  */
 import { ErrorCodes, FerryError } from '../../domain/index.ts';
-import type { DkimKey, SendingDomain } from '../../domain/index.ts';
+import type { SendingDomain } from '../../domain/index.ts';
 import type { DomainKeySet } from '../store.ts';
 import type { SecretBox } from '../secrets.ts';
-import type { StoredDomain } from '../embedded/databases.ts';
+import { openDomain, sealDomain, type StoredDomain } from '../sealed-domains.ts';
 import type { RedisConnection } from './connection.ts';
 import type { RedisKeys } from './keys.ts';
 
 const FINGERPRINT_FIELD = 'masterKeyFingerprint';
 
-function sealContext(domain: string, selector: string): string {
-  return `dkim:${domain}:${selector}`;
-}
 
 export class RedisDomains {
   readonly #redis: RedisConnection;
@@ -43,27 +40,11 @@ export class RedisDomains {
   }
 
   #seal(input: SendingDomain): StoredDomain {
-    const dkimKeys = input.dkimKeys.map((key) => ({
-      selector: key.selector,
-      algorithm: key.algorithm,
-      sealedPrivateKey: this.#secrets.seal(key.privateKeyPem, sealContext(input.domain, key.selector)),
-      publicKeyDns: key.publicKeyDns,
-      createdAt: key.createdAt,
-    }));
-    const rotated = input.rotatedDkimKeys?.length ? { rotatedDkimKeys: input.rotatedDkimKeys } : {};
-    return { domain: input.domain, tenantId: input.tenantId, createdAt: input.createdAt, dkimKeys, ...rotated };
+    return sealDomain(input, this.#secrets);
   }
 
   #open(stored: StoredDomain): SendingDomain {
-    const dkimKeys: DkimKey[] = stored.dkimKeys.map((key) => ({
-      selector: key.selector,
-      algorithm: key.algorithm,
-      privateKeyPem: this.#secrets.open(key.sealedPrivateKey, sealContext(stored.domain, key.selector)),
-      publicKeyDns: key.publicKeyDns,
-      createdAt: key.createdAt,
-    }));
-    const rotated = stored.rotatedDkimKeys?.length ? { rotatedDkimKeys: stored.rotatedDkimKeys } : {};
-    return { domain: stored.domain, tenantId: stored.tenantId, createdAt: stored.createdAt, dkimKeys, ...rotated };
+    return openDomain(stored, this.#secrets);
   }
 
   async add(input: SendingDomain): Promise<SendingDomain> {
