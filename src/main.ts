@@ -12,7 +12,7 @@ import { openStateStore, loadMasterKey } from './state/index.ts';
 import { openSpool, type Spool } from './spool/index.ts';
 import { createRouter } from './delivery/routing.ts';
 import { parseVerpAddress, startDelivery } from './delivery/index.ts';
-import { deliveryHooks, startFeedbackLoop, unsubscribeSecretOf } from './feedback/index.ts';
+import { deliveryHooks, reloadDefaultBounceProducts, reloadDefaultBounceRules, startFeedbackLoop, unsubscribeSecretOf } from './feedback/index.ts';
 import { startIngress } from './ingress/index.ts';
 import { instrumentStateStore, startOperatorServices } from './admin/index.ts';
 import { createMetrics } from './platform/index.ts';
@@ -21,6 +21,11 @@ import { parseDuration } from './domain/index.ts';
 
 export interface Relay {
   readonly ports: { readonly submission: number; readonly smtps: number; readonly admin?: number; readonly metrics?: number; readonly inbound?: number; readonly unsubscribe?: number };
+  /**
+   * Reloads the rule data files (content-gate rules, bounce rules and products) without touching
+   * sessions; throws (MTA_ERR_CONFIG_FILE / _INVALID) and keeps the old rules when a file is invalid.
+   */
+  reloadRules(): void;
   stop(): Promise<void>;
 }
 
@@ -103,6 +108,12 @@ export async function startRelay(config: Config, log: Logger): Promise<Relay> {
 
   return {
     ports,
+    reloadRules() {
+      creditGate.policy.contentGate?.reloadRules();
+      reloadDefaultBounceRules();
+      reloadDefaultBounceProducts();
+      log.info('rule data files reloaded');
+    },
     async stop() {
       serving = false;
       await operator.stop();

@@ -9,9 +9,10 @@ import { maskSecrets, type Config } from '../config/index.ts';
 import { ErrorCodes, FerryError } from '../domain/index.ts';
 import { createLogger, type Logger } from '../platform/index.ts';
 import { expectArgs } from './args.ts';
+import type { Relay } from '../main.ts';
 import type { CommandContext } from './context.ts';
 
-type StartRelay = (config: Config, log: Logger) => Promise<{ stop(): Promise<void> }>;
+type StartRelay = (config: Config, log: Logger) => Promise<Pick<Relay, 'stop' | 'reloadRules'>>;
 
 async function loadStartRelay(): Promise<StartRelay> {
   const url = new URL('../main.ts', import.meta.url).href;
@@ -44,6 +45,14 @@ export async function serve(context: CommandContext): Promise<void> {
   const stopping = stopRequested(log);
   const startRelay = await loadStartRelay();
   const relay = await startRelay(context.config, log);
+  // SIGHUP: reload the rule data files; sessions and queues are untouched, a bad file changes nothing
+  process.on('SIGHUP', () => {
+    try {
+      relay.reloadRules();
+    } catch (error) {
+      log.error({ err: error }, 'rule reload failed; the previous rules stay in force');
+    }
+  });
   await stopping;
   try {
     await relay.stop();

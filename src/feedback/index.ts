@@ -5,6 +5,6 @@
  */
 export { startFeedbackLoop, unsubscribeAddress, type FeedbackDeps, type FeedbackLoop } from './loop.ts';
 export { deliveryHooks, unsubscribeSecretOf } from './hooks.ts';
-export { classifyReply, parseBounce } from './bounce/index.ts';
+export { classifyReply, parseBounce, reloadDefaultBounceProducts, reloadDefaultBounceRules } from './bounce/index.ts';
 export { createListUnsubscribe, makeUnsubscribeToken, verifyUnsubscribeToken } from './unsubscribe/index.ts';
 export { verifyWebhook, signWebhook } from './webhooks/index.ts';

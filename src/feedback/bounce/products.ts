@@ -103,6 +103,11 @@ export function defaultBounceProducts(): readonly BounceProduct[] {
   return cached;
 }
 
+/** Reads the shipped products again (SIGHUP); an invalid file throws and the loaded ones stay. */
+export function reloadDefaultBounceProducts(): void {
+  cached = loadBounceProducts(DEFAULT_PRODUCTS_PATH);
+}
+
 function fieldText(root: MimePart, body: string, field: string): string {
   return field === 'body' ? body : headersNamed(root, field).join('\n');
 }

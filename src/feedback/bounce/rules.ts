@@ -71,6 +71,11 @@ export function defaultBounceRules(): readonly BounceRule[] {
   return cached;
 }
 
+/** Reads the shipped rules again (SIGHUP); an invalid file throws and the loaded rules stay. */
+export function reloadDefaultBounceRules(): void {
+  cached = Object.freeze(DEFAULT_RULES_PATHS.flatMap((path) => loadBounceRules(path)));
+}
+
 /** The first rule one of whose patterns matches `text`. */
 export function matchRule(rules: readonly BounceRule[], text: string): BounceRule | undefined {
   if (text === '') return undefined;

@@ -22,6 +22,8 @@ export interface GateOptions {
   /** Told about a failed check (the caller logs it with its session context). */
   readonly onFailure?: (check: string, error: unknown) => void;
   readonly parse?: (raw: Buffer) => Promise<MessageView>;
+  /** Builds the checks again from the rule files on disk (SIGHUP); throws when they are invalid. */
+  readonly rebuild?: () => readonly ContentCheck[];
 }
 
 /** The support reference quoted in a refusal: short, unguessable, searchable in records. */
@@ -57,7 +59,7 @@ function decisiveVerdict(result: ContentCheckResult, category: string, ref: stri
 }
 
 export class ContentGate {
-  readonly #checks: readonly ContentCheck[];
+  #checks: readonly ContentCheck[];
   readonly #policies: PolicyResolver;
   readonly #options: GateOptions;
 
@@ -65,6 +67,14 @@ export class ContentGate {
     this.#checks = checks;
     this.#policies = policies;
     this.#options = options;
+  }
+
+  /**
+   * Reloads the rule data files: the new checks are built (and validated) first, then swapped in
+   * whole, so messages being evaluated finish on the old rules and an invalid file changes nothing.
+   */
+  reloadRules(): void {
+    if (this.#options.rebuild) this.#checks = this.#options.rebuild();
   }
 
   get checkNames(): string[] {

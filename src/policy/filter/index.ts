@@ -85,9 +85,11 @@ export function createContentGate(config: FilterConfig, options: ContentGateOpti
   const reputation = options.state ? new TenantReputation(options.state, { act: options.act ?? true, ...(options.clock ? { clock: options.clock } : {}) }) : undefined;
   const senderBlocks = options.state ? new SenderBlocks(options.state, SENDER_BLOCK_REFRESH_MS) : undefined;
   const dependencies = { ...(resolver ? { resolver } : {}), ...(reputation ? { reputation } : {}), ...(senderBlocks ? { senderBlocks } : {}) };
-  const checks = contentChecks(rules, new RepeatCounter(options.clock), dependencies);
+  const repeats = new RepeatCounter(options.clock);
+  const checks = contentChecks(rules, repeats, dependencies);
   return new ContentGate(checks, new PolicyResolver(config), {
     checkTimeoutMs: parseDuration(config.checkTimeout),
+    rebuild: () => contentChecks(loadFilterRules(config.rulesDir), repeats, dependencies),
     ...(options.onFailure ? { onFailure: options.onFailure } : {}),
   });
 }
