@@ -44,11 +44,12 @@ t.test('queues: overview, bulk verbs with dry runs, bounce records, scopes and b
   const old = Date.now() - 3_600_000;
   const a = await f.accept(tenant.id, ['x@one.test', 'y@two.test'], old);
   const b = await f.accept(tenant.id, ['z@two.test']);
-  f.snapshot = { at: Date.now() - 1500, nodeId: 'node-x', pid: 1, egressPaths: [{ ip: '127.0.0.2', site: 'google', depth: 7, activeConnections: 2, oldestAgeMs: 9000 }] };
+  f.snapshot = { at: Date.now() - 1500, nodeId: 'node-x', pid: 1, egressPaths: [{ ip: '127.0.0.2', site: 'google', depth: 7, activeConnections: 2, oldestAgeMs: 9000, sendsLastMinute: 40 }] };
   const view = (await f.call(reader, 'GET', '/v1/queues')).json;
   t.same(view.byDomain.map((g: { key: string; deliveries: number }) => [g.key, g.deliveries]), [['two.test', 2], ['one.test', 1]]);
   t.ok(view.byTenant[0].oldestAgeMs >= 3_600_000, 'oldest age by tenant');
   t.same([view.egressPaths.nodeId, view.egressPaths.paths[0].depth], ['node-x', 7]);
+  t.equal(view.egressPaths.paths[0].sendsLastMinute, 40, 'the per-path send rate of the last minute comes through');
   t.ok(view.egressPaths.snapshotAgeMs >= 1500);
 
   t.equal((await f.call(reader, 'POST', '/v1/queues/hold', { dryRun: true })).status, 403, 'read cannot run verbs');

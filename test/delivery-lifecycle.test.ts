@@ -111,7 +111,7 @@ t.test('queues(): depth and the oldest waiting message age by the injected clock
   await h.send(tenant, 'a@acme.test', ['newer@dest.test']);
   await until(() => h.engine.queues()[0]?.depth === 2, 5000, 'two waiting');
   h.clock.advance(15_000);
-  t.match(h.engine.queues(), [{ ip: '127.0.25.10', site: `route:127.0.25.4:${stall.port}`, depth: 2, activeConnections: 1, oldestAgeMs: 45_000 }]);
+  t.match(h.engine.queues(), [{ ip: '127.0.25.10', site: `route:127.0.25.4:${stall.port}`, depth: 2, activeConnections: 1, oldestAgeMs: 45_000, sendsLastMinute: 1 }]);
 
   stall.release();
   await h.records(['Delivery'], 3, 5000);

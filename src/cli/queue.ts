@@ -33,7 +33,7 @@ function overviewLines(view: QueueOverview): string[] {
           `by egress path (snapshot of ${egressPaths.nodeId ?? '?'}, ${formatAge(egressPaths.snapshotAgeMs)} old):`,
           ...(egressPaths.paths.length === 0
             ? ['  no ready queues']
-            : table([['IP', 'SITE', 'DEPTH', 'CONNECTIONS', 'OLDEST'], ...egressPaths.paths.map((p) => [p.ip, p.site, String(p.depth), String(p.activeConnections), formatAge(p.oldestAgeMs)])]).map((l) => `  ${l}`)),
+            : table([['IP', 'SITE', 'DEPTH', 'CONNECTIONS', 'OLDEST', 'SENT/MIN'], ...egressPaths.paths.map((p) => [p.ip, p.site, String(p.depth), String(p.activeConnections), formatAge(p.oldestAgeMs), String(p.sendsLastMinute ?? '-')])]).map((l) => `  ${l}`)),
         ];
   return [header, '', ...snapshot, '', ...groupRows('by tenant', view.byTenant), '', ...groupRows('by domain', view.byDomain)];
 }

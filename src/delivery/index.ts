@@ -50,6 +50,8 @@ export interface EgressQueueInfo {
   readonly activeConnections: number;
   /** Age (clock ms) of the oldest waiting message; 0 when none waits. */
   readonly oldestAgeMs: number;
+  /** Sends started in the last 60 s (real time): the path's current rate. */
+  readonly sendsLastMinute: number;
 }
 
 export interface DeliveryEngine {
@@ -111,7 +113,14 @@ export function startDelivery(deps: DeliveryDeps): DeliveryEngine {
       const at = now();
       return [...queues.values()].map((queue) => {
         const oldest = queue.oldestReceivedAt();
-        return { ip: queue.ip.address, site: queue.site, depth: queue.depth, activeConnections: queue.activeConnections, oldestAgeMs: oldest === undefined ? 0 : Math.max(0, at - oldest) };
+        return {
+          ip: queue.ip.address,
+          site: queue.site,
+          depth: queue.depth,
+          activeConnections: queue.activeConnections,
+          oldestAgeMs: oldest === undefined ? 0 : Math.max(0, at - oldest),
+          sendsLastMinute: queue.sendsLastMinute(),
+        };
       });
     },
     async stop(timeoutMs = 10_000) {

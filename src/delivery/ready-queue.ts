@@ -29,6 +29,8 @@ export interface ReadyQueueOptions {
 }
 
 export interface ReadyQueue {
+  /** Sends started on this path in the last 60 s (the path's current rate, for the queue view). */
+  sendsLastMinute(): number;
   readonly ip: EgressIp;
   readonly site: string;
   /** Items waiting (not yet on a session). */
@@ -66,6 +68,8 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
   let workers = 0;
   let closing = false;
   let nextSendAt = 0;
+  /** performance.now() of each send start within the last minute, oldest first. */
+  const sendStarts: number[] = [];
   let allDone: (() => void) | undefined;
 
   function nextItem(): Promise<ReadyItem | undefined> {
@@ -154,7 +158,9 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
         // paced right before MAIL FROM; a stopping engine cancels the send (left active for recover)
         const sent = attempt.onSession(item, current, async () => {
           await pace();
-          return !closing;
+          if (closing) return false;
+          sendStarts.push(performance.now());
+          return true;
         });
         const usable = await sent.then((result) => result.usable, () => false);
         track(settled(item, sent.then((result) => result.settled)));
@@ -193,6 +199,11 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
       return sessions.size;
     },
     capacity: options.capacity,
+    sendsLastMinute() {
+      const since = performance.now() - 60_000;
+      while (sendStarts.length > 0 && (sendStarts[0] as number) < since) sendStarts.shift();
+      return sendStarts.length;
+    },
     push(item) {
       if (closing || items.length >= options.capacity) return false;
       const waiter = waiters.shift();
