@@ -25,6 +25,7 @@ Commands:
   key revoke KEYID                      revoke a key at once
   domain add T DOMAIN                   add a sending domain, generate DKIM keys, print DNS records
   domain list T                         the tenant's sending domains
+  (tenant, key, domain and credits commands also take --api URL [--token T]: through a running relay's admin API)
 
 ${OPERATOR_USAGE}
 ${CREDIT_USAGE}
