@@ -32,6 +32,7 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map([
   ['tenant list', lazy(tenantModule, 'tenantList')],
   ['tenant show', lazy(tenantModule, 'tenantShow')],
   ['tenant suspend', lazy(tenantModule, 'tenantSuspend')],
+  ['tenant close', lazy(tenantModule, 'tenantClose')],
   ['tenant resume', lazy(tenantModule, 'tenantResume')],
   ['tenant relay-networks', lazy(tenantModule, 'tenantRelayNetworks')],
   ['key add', lazy(keyModule, 'keyAdd')],

@@ -120,6 +120,10 @@ t.test('suspend, resume, relay networks, show, list', async (t) => {
   const missing = await ferry(['--json', 'tenant', 'show', 'nobody']);
   t.equal(missing.code, 1);
   t.equal(JSON.parse(missing.stderr).error.code, 'MTA_ERR_NOT_FOUND');
+  t.equal((await ferry(['tenant', 'close', 'acme'])).code, 2, 'close needs a reason too');
+  const closed = json<{ status: string; statusReason: string }>(await ferry(['--json', 'tenant', 'close', 'acme', '--reason', 'account closed by owner']));
+  t.same([closed.status, closed.statusReason], ['closed', 'account closed by owner']);
+  t.equal(json<{ status: string }>(await ferry(['--json', 'tenant', 'resume', 'acme'])).status, 'active', 'resume reopens it');
 });
 
 t.test('config print masks secrets', async (t) => {

@@ -18,6 +18,7 @@ Commands:
   tenant list                           all tenants
   tenant show T                         one tenant with its keys and domains
   tenant suspend T --reason R           refuse its mail (550 5.7.1) until resumed
+  tenant close T --reason R             close the account: its mail is refused (550 5.7.1) for good
   tenant resume T                       accept its mail again
   tenant relay-networks T CIDR...       networks allowed to send as T without AUTH (--clear: none)
   key add T                             issue an API key (shown once)

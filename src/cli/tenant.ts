@@ -1,5 +1,5 @@
 /**
- * `ferry tenant …` commands: add, list, show, suspend, resume, relay-networks. Each is a thin
+ * `ferry tenant …` commands: add, list, show, suspend, close, resume, relay-networks. Each is a thin
  * shell over src/admin/operations (the same code the admin API runs) plus printing; with
  * --api URL the same verbs go through the admin API's /v1/tenants routes (same output).
  */
@@ -16,9 +16,11 @@ const ACTOR = { actor: 'cli' };
 
 const tenantPath = (ref: string) => `/v1/tenants/${encodeURIComponent(ref)}`;
 
-async function changeStatus(context: CommandContext, ref: string, verb: 'suspend' | 'resume', reason: string | undefined): Promise<Tenant> {
+const STATUS_OF = { suspend: 'suspended', close: 'closed', resume: 'active' } as const;
+
+async function changeStatus(context: CommandContext, ref: string, verb: keyof typeof STATUS_OF, reason: string | undefined): Promise<Tenant> {
   if (viaApi(context)) return callApi<Tenant>(context, 'POST', `${tenantPath(ref)}/${verb}`, reason === undefined ? undefined : { reason });
-  return withState(context, (state) => setTenantStatus(state, ref, verb === 'suspend' ? 'suspended' : 'active', reason, ACTOR));
+  return withState(context, (state) => setTenantStatus(state, ref, STATUS_OF[verb], reason, ACTOR));
 }
 
 async function showView(context: CommandContext, ref: string) {
@@ -67,11 +69,19 @@ export async function tenantShow(context: CommandContext): Promise<void> {
   ]);
 }
 
+async function withReason(context: CommandContext, verb: 'suspend' | 'close'): Promise<void> {
+  const [ref = ''] = expectArgs(context.rest, ['T'], `tenant ${verb}`);
+  if (context.args.reason === undefined || context.args.reason.trim() === '') throw usageError(`tenant ${verb} needs --reason R`);
+  printTenant(context, await changeStatus(context, ref, verb, context.args.reason));
+}
+
 export async function tenantSuspend(context: CommandContext): Promise<void> {
-  const [ref = ''] = expectArgs(context.rest, ['T'], 'tenant suspend');
-  if (context.args.reason === undefined || context.args.reason.trim() === '') throw usageError('tenant suspend needs --reason R');
-  const reason = context.args.reason;
-  printTenant(context, await changeStatus(context, ref, 'suspend', reason));
+  await withReason(context, 'suspend');
+}
+
+/** Closes the account for good (its mail is refused with 550 5.7.1); data retention is not touched. */
+export async function tenantClose(context: CommandContext): Promise<void> {
+  await withReason(context, 'close');
 }
 
 export async function tenantResume(context: CommandContext): Promise<void> {
