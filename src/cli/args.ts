@@ -26,6 +26,8 @@ Commands:
   key revoke KEYID                      revoke a key at once
   domain add T DOMAIN                   add a sending domain, generate DKIM keys, print DNS records
   domain list T                         the tenant's sending domains
+  domain check DOMAIN                   live lookup of its DKIM, SPF, DMARC and return-path records
+  ip list | pool list                   sending IPs (HELO, pools, state) and pools with weights
   (tenant, key, domain and credits commands also take --api URL [--token T]: through a running relay's admin API)
 
 ${OPERATOR_USAGE}

@@ -58,7 +58,8 @@ function recordsOf(name: string, entry: ZoneEntry, type: string): packet.Answer[
     case 'AAAA':
       return (entry[type] ?? []).map((address) => ({ type, name, ttl, data: address }));
     case 'TXT':
-      return (entry.TXT ?? []).map((text) => ({ type: 'TXT', name, ttl, data: text }));
+      // one record per string; a string over 255 bytes goes out as several character-strings, as real zones publish long DKIM keys
+      return (entry.TXT ?? []).map((text) => ({ type: 'TXT', name, ttl, data: text.match(/[\s\S]{1,255}/g) ?? [''] }));
     default:
       return [];
   }

@@ -14,3 +14,4 @@ export { checkDomainDns, type DnsCheckResult } from './dns-check.ts';
 export { listSuppressionPage, addManualSuppression, removeSuppressionWithNote, suppressionsCsv, resolveSuppressionScope, validateAddress, SUPPRESSION_REASONS, type SuppressionFilter, type SuppressionPage, type ManualSuppression } from './suppression.ts';
 export { listCases, getCase, submitConsent, reviewCase, setWebhook, showWebhook, removeWebhook, publicWebhook, CASE_STATUSES, MAX_WEBHOOK_BATCH, type ConsentInput, type WebhookInput, type PublicWebhook } from './complaint-cases.ts';
 export { rotateDkimKeys, retireDkimKeys, type RotationResult, type RetirementResult } from './dkim-rotation.ts';
+export { listIps, listPools, type IpView, type PoolView } from './egress.ts';

@@ -5,7 +5,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { issueAdminToken, listAdminTokens, revokeAdminToken } from '../operations/index.ts';
+import { issueAdminToken, listAdminTokens, listIps, listPools, revokeAdminToken } from '../operations/index.ts';
 import { ADMIN_SCOPES, ErrorCodes, FerryError } from '../../domain/index.ts';
 import { actorOf } from '../auth.ts';
 import type { AdminDeps } from '../deps.ts';
@@ -14,16 +14,9 @@ import { AnyArray, AnyObject, IdParams, ScopeList, secured } from '../schemas.ts
 const TokenBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), scopes: ScopeList }, { additionalProperties: false });
 const ALL_SCOPES = [...ADMIN_SCOPES];
 
-function ipsView(deps: AdminDeps) {
-  const { egress } = deps.config;
-  const poolsOf = (address: string) => Object.entries(egress.pools).filter(([, members]) => members.some((m) => (typeof m === 'string' ? m : m.address) === address)).map(([name]) => name);
-  return egress.ips.map((ip) => ({ address: ip.address, helo: ip.helo, pools: poolsOf(ip.address), state: 'active' }));
-}
-
 export function systemRoutes(app: FastifyInstance, deps: AdminDeps): void {
-  app.get('/v1/ips', { schema: secured('ips', { summary: 'Sending IPs with their pools and state', response: { 200: AnyArray } }) }, () => ipsView(deps));
-  app.get('/v1/pools', { schema: secured('ips', { summary: 'Pools and their weighted members', response: { 200: AnyArray } }) }, () =>
-    Object.entries(deps.config.egress.pools).map(([name, members]) => ({ name, members: members.map((m) => (typeof m === 'string' ? { address: m, weight: 1 } : m)) })));
+  app.get('/v1/ips', { schema: secured('ips', { summary: 'Sending IPs with their pools and state', response: { 200: AnyArray } }) }, () => listIps(deps.config.egress));
+  app.get('/v1/pools', { schema: secured('ips', { summary: 'Pools and their weighted members', response: { 200: AnyArray } }) }, () => listPools(deps.config.egress));
 
   app.get('/v1/admin-tokens', { config: { scope: ALL_SCOPES }, schema: secured('admin', { summary: 'Admin tokens (never the tokens or hashes)', response: { 200: AnyArray } }) }, () => listAdminTokens(deps.state));
   app.post('/v1/admin-tokens', { config: { scope: ALL_SCOPES }, schema: secured('admin', { summary: 'Issue a token with scopes the caller holds (shown once)', body: TokenBody }, ALL_SCOPES) }, async (request, reply) => {
