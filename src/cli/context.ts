@@ -5,7 +5,7 @@
  * never leaves the env open on exit.
  */
 import type { Config } from '../config/index.ts';
-import { openLocalDatabase } from '../platform/index.ts';
+import { openLocalDatabase, type LocalDatabase } from '../platform/index.ts';
 import { openStateStore, type StateStore } from '../state/index.ts';
 import type { CliArgs } from './args.ts';
 import type { Output } from './output.ts';
@@ -18,12 +18,17 @@ export interface CommandContext {
   readonly out: Output;
 }
 
+/** The state store on this node's env, its warnings (e.g. a new master key file) on stderr. */
+export function openCliState(context: CommandContext, db: LocalDatabase): Promise<StateStore> {
+  return openStateStore(context.config, db, {
+    log: { warn: (details, message) => process.stderr.write(`ferry: ${message} ${JSON.stringify(details)}\n`) },
+  });
+}
+
 export async function withState<T>(context: CommandContext, body: (state: StateStore) => Promise<T>): Promise<T> {
   const db = openLocalDatabase(context.config.dataDir);
   try {
-    const state = await openStateStore(context.config, db, {
-      log: { warn: (details, message) => process.stderr.write(`ferry: ${message} ${JSON.stringify(details)}\n`) },
-    });
+    const state = await openCliState(context, db);
     try {
       return await body(state);
     } finally {

@@ -7,8 +7,8 @@
 import { ErrorCodes, FerryError, type ErrorCode } from '../domain/index.ts';
 import { openLocalDatabase } from '../platform/index.ts';
 import { openSpool, type Spool } from '../spool/index.ts';
-import { openStateStore, type StateStore } from '../state/index.ts';
-import type { CommandContext } from './context.ts';
+import type { StateStore } from '../state/index.ts';
+import { openCliState, type CommandContext } from './context.ts';
 
 export interface NodeAccess {
   readonly state: StateStore;
@@ -18,9 +18,7 @@ export interface NodeAccess {
 export async function withNode<T>(context: CommandContext, body: (node: NodeAccess) => Promise<T>): Promise<T> {
   const db = openLocalDatabase(context.config.dataDir);
   try {
-    const state = await openStateStore(context.config, db, {
-      log: { warn: (details, message) => process.stderr.write(`ferry: ${message} ${JSON.stringify(details)}\n`) },
-    });
+    const state = await openCliState(context, db);
     const spool = openSpool(db);
     try {
       return await body({ state, spool });

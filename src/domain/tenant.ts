@@ -62,3 +62,20 @@ export interface SendingDomain {
   /** Keys rotated out of signing but still to be published in DNS; absent or empty when none. */
   readonly rotatedDkimKeys?: readonly RotatedDkimKey[];
 }
+
+/** A new active tenant as both state backends store it (pool `shared` unless given). */
+export function newTenantRecord(
+  input: { readonly name: string; readonly pool?: string; readonly dedicatedIps?: readonly string[]; readonly relayNetworks?: readonly string[] },
+  id: string,
+  now: number,
+): Tenant {
+  return {
+    id,
+    name: input.name,
+    status: 'active',
+    createdAt: now,
+    pool: input.pool ?? 'shared',
+    dedicatedIps: [...(input.dedicatedIps ?? [])],
+    relayNetworks: [...(input.relayNetworks ?? [])],
+  };
+}

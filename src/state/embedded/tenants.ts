@@ -5,7 +5,7 @@
  * (state.apiKeyHashes), and every key is indexed under its tenant (state.apiKeysByTenant).
  * Checks run before any write inside a transaction, so a thrown error leaves nothing behind.
  */
-import { ErrorCodes, FerryError, newPrefixedId } from '../../domain/index.ts';
+import { ErrorCodes, FerryError, newPrefixedId, newTenantRecord } from '../../domain/index.ts';
 import type { ApiKeyRecord, Tenant, TenantStatus } from '../../domain/index.ts';
 import type { NewTenant, TenantPatch } from '../store.ts';
 import { INDEX_END, type StateDatabases } from './databases.ts';
@@ -22,15 +22,7 @@ export class TenantRecords {
   }
 
   async create(input: NewTenant): Promise<Tenant> {
-    const tenant: Tenant = {
-      id: newPrefixedId('tn'),
-      name: input.name,
-      status: 'active',
-      createdAt: Date.now(),
-      pool: input.pool ?? 'shared',
-      dedicatedIps: [...(input.dedicatedIps ?? [])],
-      relayNetworks: [...(input.relayNetworks ?? [])],
-    };
+    const tenant = newTenantRecord(input, newPrefixedId('tn'), Date.now());
     const { root, tenants, tenantNames } = this.#dbs;
     return root.transaction(() => {
       if (tenantNames.get(tenant.name) !== undefined) {

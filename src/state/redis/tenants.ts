@@ -5,7 +5,7 @@
  * API keys: apikey-hashes maps hash → id (HSETNX: one key per hash), apikeys-of:<tenant> lists
  * a tenant's key ids. Patches and revokes are scripts that check existence and write at once.
  */
-import { ErrorCodes, FerryError, newPrefixedId } from '../../domain/index.ts';
+import { ErrorCodes, FerryError, newPrefixedId, newTenantRecord } from '../../domain/index.ts';
 import type { ApiKeyRecord, Tenant, TenantStatus } from '../../domain/index.ts';
 import type { NewTenant, TenantPatch } from '../store.ts';
 import type { RedisConnection } from './connection.ts';
@@ -26,15 +26,7 @@ export class RedisTenants {
   }
 
   async create(input: NewTenant): Promise<Tenant> {
-    const tenant: Tenant = {
-      id: newPrefixedId('tn'),
-      name: input.name,
-      status: 'active',
-      createdAt: Date.now(),
-      pool: input.pool ?? 'shared',
-      dedicatedIps: [...(input.dedicatedIps ?? [])],
-      relayNetworks: [...(input.relayNetworks ?? [])],
-    };
+    const tenant = newTenantRecord(input, newPrefixedId('tn'), Date.now());
     const k = this.#keys;
     const created = await this.#redis.run('tenant_create', [k.tenantNames(), k.tenant(tenant.id), k.tenantIds()], [tenant.name, tenant.id, ...toFieldArgs(tenant)]);
     if (Number(created) !== 1) throw new FerryError(ErrorCodes.STATE_CONFLICT, `a tenant named "${tenant.name}" already exists`);
