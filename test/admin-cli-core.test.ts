@@ -5,37 +5,8 @@
  * add|show, tenant refill. Both paths must print the same --json document; API refusals exit 1
  * with the admin API's error code.
  */
-import t from 'tap';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { relayEnv } from './support/relay-process.ts';
-import { startAdminFixture, type AdminFixture } from './support/admin-fixture.ts';
-
-const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-const execFileAsync = promisify(execFile);
-type Test = Parameters<typeof startAdminFixture>[0];
-
-async function ferry(f: AdminFixture, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = relayEnv(f.config.dataDir, { FERRY_SECRETS_MASTER_KEY: 'ab'.repeat(32) });
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], { env, timeout: 20_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
-
-async function listening(t: Test) {
-  const f = await startAdminFixture(t);
-  await f.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = f.app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const url = `http://127.0.0.1:${port}`;
-  const token = await f.token(['read', 'tenants', 'abuse'], 'ops');
-  return { f, url, api: ['--api', url, '--token', token] };
-}
+import t, { type Test } from 'tap';
+import { listeningAdmin as listening, runFerry as ferry, type AdminFixture } from './support/admin-fixture.ts';
 
 /** The --json document of one command, asserting exit 0 (the token is left out of the message). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed CLI output, asserted field by field

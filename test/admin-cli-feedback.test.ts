@@ -6,34 +6,7 @@
  * operations exit 1 with the admin API's error code.
  */
 import t from 'tap';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { relayEnv } from './support/relay-process.ts';
-import { startAdminFixture, type AdminFixture } from './support/admin-fixture.ts';
-
-const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-const execFileAsync = promisify(execFile);
-
-async function ferry(f: AdminFixture, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = relayEnv(f.config.dataDir, { FERRY_SECRETS_MASTER_KEY: 'ab'.repeat(32) });
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], { env, timeout: 20_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
-
-async function listening(t: Parameters<typeof startAdminFixture>[0]) {
-  const f = await startAdminFixture(t);
-  await f.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = f.app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const token = await f.token(['read', 'tenants', 'abuse'], 'ops');
-  return { f, api: ['--api', `http://127.0.0.1:${port}`, '--token', token] };
-}
+import { listeningAdmin as listening, runFerry as ferry } from './support/admin-fixture.ts';
 
 t.test('suppression list|add|remove|export, direct and through --api', async (t) => {
   const { f, api } = await listening(t);

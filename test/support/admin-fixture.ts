@@ -4,9 +4,12 @@
  * inject(). token(scopes) issues a real admin token in the store; accept() spools a message.
  * Exports startAdminFixture(t, options) → AdminFixture (torn down by t.teardown).
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { Test } from 'tap';
 import type { FastifyInstance } from 'fastify';
 import { buildAdmin } from '../../src/admin/app.ts';
@@ -17,6 +20,7 @@ import { createResolver, openLocalDatabase } from '../../src/platform/index.ts';
 import { openSpool, type Spool } from '../../src/spool/index.ts';
 import { openStateStore, type StateStore } from '../../src/state/index.ts';
 import { startDnsServer, type DnsZone, type TestDnsServer } from './dns-server.ts';
+import { relayEnv } from './relay-process.ts';
 
 export interface AdminFixture {
   readonly app: FastifyInstance;
@@ -87,4 +91,30 @@ export async function startAdminFixture(t: Test, options: { config?: Record<stri
     rmSync(dataDir, { recursive: true, force: true });
   });
   return fixture;
+}
+
+const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+const execFileAsync = promisify(execFile);
+
+/** Runs the real `ferry` CLI on the fixture's data dir; never throws, returns exit code and output. */
+export async function runFerry(f: AdminFixture, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = relayEnv(f.config.dataDir, { FERRY_SECRETS_MASTER_KEY: 'ab'.repeat(32) });
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [CLI, ...args], { env, timeout: 20_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+/** The fixture's admin API listening on an ephemeral port, with `--api URL --token T` for the CLI. */
+export async function listeningAdmin(t: Test): Promise<{ f: AdminFixture; url: string; api: string[] }> {
+  const f = await startAdminFixture(t);
+  await f.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = f.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const url = `http://127.0.0.1:${port}`;
+  const token = await f.token(['read', 'tenants', 'abuse'], 'ops');
+  return { f, url, api: ['--api', url, '--token', token] };
 }
