@@ -27,6 +27,10 @@ export const ErrorCodes = {
   FORBIDDEN: 'MTA_ERR_FORBIDDEN',
   /** Admin API: too many failed authentications from this address (429). */
   RATE_LIMITED: 'MTA_ERR_RATE_LIMITED',
+  /** The sending IP's state does not allow this change (e.g. leasing a quarantined IP). */
+  IP_STATE: 'MTA_ERR_IP_STATE',
+  /** An operator notice (IP revocation warning) has nowhere to go: the tenant has no contactEmail. */
+  NO_CONTACT: 'MTA_ERR_NO_CONTACT',
   DNS: 'MTA_ERR_DNS',
   DELIVERY: 'MTA_ERR_DELIVERY',
   INTERNAL: 'MTA_ERR_INTERNAL',

@@ -7,3 +7,4 @@ export * from './message.ts';
 export * from './outcome.ts';
 export * from './duration.ts';
 export * from './admin-token.ts';
+export * from './ip.ts';

@@ -107,6 +107,15 @@ export interface AdminActionRecord extends RecordBase {
   readonly reason?: string;
 }
 
+/** A change of a sending IP (src/egress): lease, renewal (billing reads these), listing, quarantine, revocation. */
+export interface IpEventRecord extends RecordBase {
+  readonly type: 'IpEvent';
+  readonly address: string;
+  /** Same vocabulary as IpHistoryEntry.event. */
+  readonly event: string;
+  readonly detail?: string;
+}
+
 export type OutcomeRecord =
   | ReceptionRecord
   | RejectionRecord
@@ -117,6 +126,7 @@ export type OutcomeRecord =
   | SuppressedRecord
   | ComplaintRecord
   | UnsubscribeRecord
-  | AdminActionRecord;
+  | AdminActionRecord
+  | IpEventRecord;
 
 export type OutcomeType = OutcomeRecord['type'];

@@ -5,6 +5,10 @@
 
 export type TenantStatus = 'active' | 'suspended' | 'closed';
 
+export type IpFallback = 'pool' | 'wait';
+
+export const IP_FALLBACKS: readonly IpFallback[] = ['pool', 'wait'];
+
 export interface Tenant {
   readonly id: string;
   readonly name: string;
@@ -14,8 +18,13 @@ export interface Tenant {
   readonly createdAt: number;
   /** Pool of sending IPs; `shared` by default. */
   readonly pool: string;
-  /** Dedicated sending IPs; when non-empty the tenant sends only through them. */
-  readonly dedicatedIps: readonly string[];
+  /** Where operator notices go (e.g. the warning before a leased IP is revoked); none when absent. */
+  readonly contactEmail?: string;
+  /**
+   * When the tenant's leased IPs (IP leases in the inventory) cannot take its mail: `pool` sends
+   * it through the tenant's pool, `wait` keeps it queued until a leased IP can. Default `pool`.
+   */
+  readonly ipFallback: IpFallback;
   /** Legacy applications: networks (CIDR) whose clients are this tenant without AUTH. Off when empty. */
   readonly relayNetworks: readonly string[];
 }
@@ -63,9 +72,15 @@ export interface SendingDomain {
   readonly rotatedDkimKeys?: readonly RotatedDkimKey[];
 }
 
-/** A new active tenant as both state backends store it (pool `shared` unless given). */
+/** A new active tenant as both state backends store it (pool `shared`, ipFallback `pool` unless given). */
 export function newTenantRecord(
-  input: { readonly name: string; readonly pool?: string; readonly dedicatedIps?: readonly string[]; readonly relayNetworks?: readonly string[] },
+  input: {
+    readonly name: string;
+    readonly pool?: string;
+    readonly contactEmail?: string;
+    readonly ipFallback?: IpFallback;
+    readonly relayNetworks?: readonly string[];
+  },
   id: string,
   now: number,
 ): Tenant {
@@ -75,7 +90,8 @@ export function newTenantRecord(
     status: 'active',
     createdAt: now,
     pool: input.pool ?? 'shared',
-    dedicatedIps: [...(input.dedicatedIps ?? [])],
+    ...(input.contactEmail === undefined ? {} : { contactEmail: input.contactEmail }),
+    ipFallback: input.ipFallback ?? 'pool',
     relayNetworks: [...(input.relayNetworks ?? [])],
   };
 }

@@ -5,7 +5,7 @@
  * method to its part once, refusing calls after close() with MTA_ERR_STATE_UNAVAILABLE.
  * Subclasses: EmbeddedStateStore, RedisStateStore (closeBackend() ends their own resources).
  */
-import type { AdminTokenRecord, OutcomeRecord, SendingDomain, TenantStatus } from '../domain/index.ts';
+import type { AdminTokenRecord, IpHistoryEntry, IpRecord, OutcomeRecord, PoolRecord, SendingDomain, TenantStatus } from '../domain/index.ts';
 import { ErrorCodes, FerryError } from '../domain/index.ts';
 import type { DomainKeySet, NewTenant, OutcomeQuery, StateStore, TenantPatch } from './store.ts';
 import type { FeedbackState } from './feedback-types.ts';
@@ -34,6 +34,10 @@ export interface StateStoreParts {
     revoke(id: string, now: number): Maybe<AdminTokenRecord | undefined>;
   };
   readonly feedback: { [K in keyof FeedbackState]: Sig<K> };
+  readonly ips: {
+    get: Sig<'getIp'>; list: Sig<'listIps'>; save: Sig<'saveIp'>; history: Sig<'ipHistory'>;
+    getPool: Sig<'getPool'>; listPools: Sig<'listPools'>; putPool: Sig<'putPool'>; deletePool: Sig<'deletePool'>;
+  };
 }
 
 export abstract class ComposedStateStore implements StateStore {
@@ -118,4 +122,13 @@ export abstract class ComposedStateStore implements StateStore {
   async enqueueWebhookEvents(...args: Parameters<FeedbackState['enqueueWebhookEvents']>) { return this.#use().feedback.enqueueWebhookEvents(...args); }
   async peekWebhookEvents(...args: Parameters<FeedbackState['peekWebhookEvents']>) { return this.#use().feedback.peekWebhookEvents(...args); }
   async removeWebhookEvents(...args: Parameters<FeedbackState['removeWebhookEvents']>) { return this.#use().feedback.removeWebhookEvents(...args); }
+
+  async getIp(address: string) { return this.#use().ips.get(address); }
+  async listIps() { return this.#use().ips.list(); }
+  async saveIp(record: IpRecord, expectedRevision: number | undefined, history: IpHistoryEntry) { return this.#use().ips.save(record, expectedRevision, history); }
+  async ipHistory(address: string, limit: number) { return this.#use().ips.history(address, limit); }
+  async getPool(name: string) { return this.#use().ips.getPool(name); }
+  async listPools() { return this.#use().ips.listPools(); }
+  async putPool(pool: PoolRecord) { return this.#use().ips.putPool(pool); }
+  async deletePool(name: string) { return this.#use().ips.deletePool(name); }
 }

@@ -4,7 +4,7 @@
  * for each subtest. Covers every method: unique tenant names and id/name lookup, status with
  * reason, patches, API keys (add, find by hash, list, revoke), domains with DKIM keys that
  * round-trip decrypted, and the outcome stream's seq order and every filter; then the credit
- * meter and limit primitives (contract-credits.ts).
+ * meter and limit primitives (contract-credits.ts) and the sending-IP inventory (contract-ips.ts).
  */
 import type { Test } from 'tap';
 import { hashApiKey, isFerryError, newApiKey } from '../domain/index.ts';
@@ -13,6 +13,7 @@ import { withStore, type MakeStore } from './contract-support.ts';
 import { runCreditContract } from './contract-credits.ts';
 import { runAdminTokenContract } from './contract-admin-tokens.ts';
 import { runFeedbackContract } from './contract-feedback.ts';
+import { runIpContract } from './contract-ips.ts';
 
 
 async function rejectsWithCode(t: Test, promise: Promise<unknown>, code: string, message: string): Promise<void> {
@@ -28,7 +29,9 @@ function tenantTests(t: Test, makeStore: MakeStore): void {
   t.test('tenants: create, unique names, lookup by id or name, list', async (t) => {
     await withStore(makeStore, async (store) => {
       const acme = await store.createTenant({ name: 'acme' });
-      t.match(acme, { name: 'acme', status: 'active', pool: 'shared', dedicatedIps: [], relayNetworks: [] });
+      t.match(acme, { name: 'acme', status: 'active', pool: 'shared', ipFallback: 'pool', relayNetworks: [] });
+      t.equal(acme.contactEmail, undefined, 'no contact email unless given');
+      t.notOk('dedicatedIps' in acme, 'dedicated IPs are IP leases now, not a tenant field');
       t.match(acme.id, /^tn_/);
       await rejectsWithCode(t, store.createTenant({ name: 'acme' }), 'MTA_ERR_STATE_CONFLICT', 'duplicate name');
       const beta = await store.createTenant({ name: 'beta', pool: 'bulk', relayNetworks: ['127.0.0.0/8'] });
@@ -37,6 +40,8 @@ function tenantTests(t: Test, makeStore: MakeStore): void {
       t.equal(await store.getTenant('nobody'), undefined);
       t.same((await store.listTenants()).map((x) => x.name).sort(), ['acme', 'beta']);
       t.same((await store.getTenant(beta.id))?.relayNetworks, ['127.0.0.0/8']);
+      const gamma = await store.createTenant({ name: 'gamma', contactEmail: 'ops@gamma.test', ipFallback: 'wait' });
+      t.match(await store.getTenant(gamma.id), { contactEmail: 'ops@gamma.test', ipFallback: 'wait' });
     });
   });
 
@@ -60,6 +65,9 @@ function tenantTests(t: Test, makeStore: MakeStore): void {
       const patched = await store.updateTenant(tenant.id, { relayNetworks: ['10.0.0.0/8'], pool: 'warm' });
       t.match(patched, { relayNetworks: ['10.0.0.0/8'], pool: 'warm', name: 'acme', status: 'active' });
       t.same((await store.getTenant(tenant.id))?.relayNetworks, ['10.0.0.0/8']);
+      const contact = await store.updateTenant(tenant.id, { contactEmail: 'noc@acme.test', ipFallback: 'wait' });
+      t.match(contact, { contactEmail: 'noc@acme.test', ipFallback: 'wait', pool: 'warm' });
+      t.match(await store.getTenant(tenant.id), { contactEmail: 'noc@acme.test', ipFallback: 'wait', relayNetworks: ['10.0.0.0/8'] });
       await rejectsWithCode(t, store.setTenantStatus('tn_missing', 'closed'), 'MTA_ERR_NOT_FOUND', 'unknown tenant status');
       await rejectsWithCode(t, store.updateTenant('tn_missing', { pool: 'x' }), 'MTA_ERR_NOT_FOUND', 'unknown tenant patch');
     });
@@ -190,4 +198,5 @@ export function runStateStoreContract(t: Test, makeStore: MakeStore): void {
   runCreditContract(t, makeStore);
   runAdminTokenContract(t, makeStore);
   runFeedbackContract(t, makeStore);
+  runIpContract(t, makeStore);
 }

@@ -7,7 +7,7 @@
  * One contract test suite (state/contract.ts) runs against every implementation.
  * Credits, refill, rate, lease and quota types live in credit-types.ts and are re-exported here.
  */
-import type { AdminTokenRecord, ApiKeyRecord, DkimKey, OutcomeRecord, OutcomeType, RotatedDkimKey, SendingDomain, Tenant, TenantStatus } from '../domain/index.ts';
+import type { AdminTokenRecord, ApiKeyRecord, IpFallback, IpHistoryEntry, IpRecord, PoolRecord, DkimKey, OutcomeRecord, OutcomeType, RotatedDkimKey, SendingDomain, Tenant, TenantStatus } from '../domain/index.ts';
 import type {
   CommitOptions,
   CreditBalance,
@@ -29,13 +29,15 @@ import type { FeedbackState } from './feedback-types.ts';
 export interface NewTenant {
   readonly name: string;
   readonly pool?: string;
-  readonly dedicatedIps?: readonly string[];
+  readonly contactEmail?: string;
+  readonly ipFallback?: IpFallback;
   readonly relayNetworks?: readonly string[];
 }
 
 export interface TenantPatch {
   readonly pool?: string;
-  readonly dedicatedIps?: readonly string[];
+  readonly contactEmail?: string;
+  readonly ipFallback?: IpFallback;
   readonly relayNetworks?: readonly string[];
 }
 
@@ -141,6 +143,24 @@ export interface StateStore extends FeedbackState {
   getAdminToken(id: string): Promise<AdminTokenRecord | undefined>;
   listAdminTokens(): Promise<AdminTokenRecord[]>;
   revokeAdminToken(id: string): Promise<AdminTokenRecord | undefined>;
+
+  /**
+   * Sending-IP inventory (src/egress). saveIp is a compare-and-set: it stores `record` with
+   * revision = expectedRevision + 1 and appends `history` in one atomic step, only while the stored
+   * revision is `expectedRevision` (`undefined`: only when the IP is not stored yet); otherwise
+   * MTA_ERR_STATE_CONFLICT and nothing changes. Returns the stored record (with its new revision).
+   */
+  getIp(address: string): Promise<IpRecord | undefined>;
+  listIps(): Promise<IpRecord[]>;
+  saveIp(record: IpRecord, expectedRevision: number | undefined, history: IpHistoryEntry): Promise<IpRecord>;
+  /** Newest first, at most `limit`. */
+  ipHistory(address: string, limit: number): Promise<IpHistoryEntry[]>;
+  /** IP pools by name (put replaces the pool). */
+  getPool(name: string): Promise<PoolRecord | undefined>;
+  listPools(): Promise<PoolRecord[]>;
+  putPool(pool: PoolRecord): Promise<PoolRecord>;
+  /** True when a pool was deleted. */
+  deletePool(name: string): Promise<boolean>;
 
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 /**
  * EmbeddedStateStore: the StateStore on the node's LMDB environment (sub-databases `state.*`).
  * Builds the parts (TenantRecords, DomainRecords, OutcomeStream, CreditRecords, LimitRecords,
- * AdminTokenRecords, FeedbackRecords) for ComposedStateStore; every multi-step change is one LMDB
+ * AdminTokenRecords, FeedbackRecords, IpRecords) for ComposedStateStore; every multi-step change is one LMDB
  * write transaction (async, batched and fsync'd by lmdb-js). Reads go straight to LMDB with no
  * cache, so writes from another process on the same env (the CLI while the relay runs) are seen.
  * The store does not own the environment: close() leaves it open for its opener to close.
@@ -17,6 +17,7 @@ import { CreditRecords } from './credits.ts';
 import { LimitRecords } from './limits.ts';
 import { AdminTokenRecords } from './admin-tokens.ts';
 import { FeedbackRecords } from './feedback.ts';
+import { IpRecords } from './ips.ts';
 
 export class EmbeddedStateStore extends ComposedStateStore {
   readonly backend = 'embedded' as const;
@@ -34,6 +35,7 @@ export class EmbeddedStateStore extends ComposedStateStore {
       limits: new LimitRecords(dbs),
       adminTokens: new AdminTokenRecords(db),
       feedback: new FeedbackRecords(db, secrets),
+      ips: new IpRecords(db),
     });
   }
 }

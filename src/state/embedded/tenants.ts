@@ -62,7 +62,8 @@ export class TenantRecords {
     return this.#modify(tenantId, (tenant) => ({
       ...tenant,
       ...(patch.pool === undefined ? {} : { pool: patch.pool }),
-      ...(patch.dedicatedIps === undefined ? {} : { dedicatedIps: [...patch.dedicatedIps] }),
+      ...(patch.contactEmail === undefined ? {} : { contactEmail: patch.contactEmail }),
+      ...(patch.ipFallback === undefined ? {} : { ipFallback: patch.ipFallback }),
       ...(patch.relayNetworks === undefined ? {} : { relayNetworks: [...patch.relayNetworks] }),
     }));
   }

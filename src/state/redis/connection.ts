@@ -38,6 +38,7 @@ export const SCRIPT_NAMES = [
   'complaint_transition',
   'outbox_add',
   'zset_remove_scores',
+  'ip_save',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

@@ -3,6 +3,8 @@
  * Hash tags decide the Cluster slot, so each Lua script touches keys of one slot only:
  *   <prefix>{catalog}:...   tenants, names, API keys, domains, meta (one slot: their scripts
  *                           check uniqueness across tenants, e.g. a key hash or a domain)
+ *   <prefix>{ips}:...       the sending-IP inventory: records, revisions, history, pools (one
+ *                           slot: a save checks the revision and appends history at once)
  *   <prefix>{outcomes}:...  the outcome stream, its seq and its per-message / per-tenant indexes
  *   <prefix>{tn_x}:...      one tenant's hot state: credits, ledger, reservations, refill
  *   <prefix>rate|lease|daily:{key}...  one key per limit (the spec is part of the rate key)
@@ -30,6 +32,10 @@ export class RedisKeys {
     return `${this.#prefix}{outcomes}:${rest}`;
   }
 
+  #ips(rest: string): string {
+    return `${this.#prefix}{ips}:${rest}`;
+  }
+
   #tenant(tenantId: string, rest: string): string {
     return `${this.#prefix}{${tagSafe(tenantId)}}:${rest}`;
   }
@@ -52,6 +58,16 @@ export class RedisKeys {
   outcomeSeq(): string { return this.#outcomes('seq'); }
   outcomesByMessage(messageId: string): string { return this.#outcomes(`by-message:${messageId}`); }
   outcomesByTenant(tenantId: string): string { return this.#outcomes(`by-tenant:${tenantId}`); }
+
+  // ips slot
+  /** HASH address → IP record JSON. */
+  ipRecords(): string { return this.#ips('records'); }
+  /** HASH address → revision (compared by ip_save.lua without decoding the record). */
+  ipRevisions(): string { return this.#ips('revisions'); }
+  /** LIST of history entry JSON, newest first, capped. */
+  ipHistory(address: string): string { return this.#ips(`history:${address}`); }
+  /** HASH pool name → pool JSON. */
+  ipPools(): string { return this.#ips('pools'); }
 
   // tenant slot
   /** HASH balance, reserved, seq. */

@@ -1,7 +1,7 @@
 /**
  * RedisStateStore: the StateStore on Redis (ioredis), for several nodes sharing one state.
  * Builds the parts (RedisTenants, RedisDomains, RedisOutcomes, RedisCredits, RedisLimits, admin
- * tokens, feedback) for ComposedStateStore over one RedisConnection and the key layout of
+ * tokens, feedback, the IP inventory) for ComposedStateStore over one RedisConnection and the key layout of
  * keys.ts; every multi-step change is one Lua script.
  * open() connects (or fails with MTA_ERR_STATE_UNAVAILABLE) and refuses a master key other
  * than the one that sealed the stored DKIM keys. While Redis is away every call fails fast with
@@ -18,6 +18,7 @@ import { RedisCredits } from './credits.ts';
 import { RedisLimits } from './limits.ts';
 import { RedisAdminTokens } from './admin-tokens.ts';
 import { RedisFeedback } from './feedback.ts';
+import { RedisIps } from './ips.ts';
 
 export type { RedisStateSettings } from './connection.ts';
 
@@ -36,6 +37,7 @@ export class RedisStateStore extends ComposedStateStore {
       limits: new RedisLimits(connection, keys),
       adminTokens: new RedisAdminTokens(connection, keys),
       feedback: new RedisFeedback(connection, keys, secrets),
+      ips: new RedisIps(connection, keys),
     });
     this.#connection = connection;
     this.#domains = domains;

@@ -74,7 +74,8 @@ export class RedisTenants {
   update(tenantId: string, patch: TenantPatch): Promise<Tenant> {
     return this.#patch(tenantId, {
       pool: patch.pool,
-      dedicatedIps: patch.dedicatedIps === undefined ? undefined : [...patch.dedicatedIps],
+      contactEmail: patch.contactEmail,
+      ipFallback: patch.ipFallback,
       relayNetworks: patch.relayNetworks === undefined ? undefined : [...patch.relayNetworks],
     });
   }
