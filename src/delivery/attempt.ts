@@ -12,7 +12,7 @@ import type { Logger } from '../platform/index.ts';
 import type { Spool } from '../spool/index.ts';
 import type { SmtpSession } from './connection.ts';
 import type { DkimSigner } from './dkim.ts';
-import type { EgressIp } from './egress-pools.ts';
+import type { EgressIp } from '../egress/index.ts';
 import type { RecipientOutcome } from './records.ts';
 import type { Route } from './routing-types.ts';
 import type { Settle } from './settle.ts';
@@ -48,6 +48,8 @@ export interface SessionAttempt {
   readonly usable: boolean;
   /** The settle of this attempt (records + spool commit), still running: the session need not wait for it. */
   readonly settled: Promise<void>;
+  /** The receiver's replies in this transaction, one per recipient (empty when nothing was sent): fed to traffic shaping. */
+  readonly replies: readonly RemoteReply[];
 }
 
 export interface Attempt {
@@ -96,7 +98,7 @@ export function createAttempt(deps: AttemptDeps): Attempt {
     if (!message) {
       deps.log.error({ deliveryId: delivery.id }, 'message body missing from the spool');
       const reply = localReply(554, '5.3.0', 'message body lost from the local spool');
-      return { usable: true, settled: deps.settle(context(item), recipients.map((address) => ({ address, kind: 'bounced', reply }))) };
+      return { usable: true, settled: deps.settle(context(item), recipients.map((address) => ({ address, kind: 'bounced', reply }))), replies: [] };
     }
     const extra = deps.extraHeaders?.(message, recipients) ?? '';
     const outgoing = extra === '' ? message : { ...message, body: Buffer.concat([Buffer.from(extra, 'latin1'), message.body]) };
@@ -105,19 +107,19 @@ export function createAttempt(deps: AttemptDeps): Attempt {
       signatures = await deps.signer.sign(outgoing);
     } catch (error) {
       deps.log.error({ err: error, messageId: message.id }, 'DKIM signing failed');
-      return { usable: true, settled: deferAll(item, localReply(451, '4.3.0', 'DKIM signing failed')) };
+      return { usable: true, settled: deferAll(item, localReply(451, '4.3.0', 'DKIM signing failed')), replies: [] };
     }
-    if (beforeSend && !(await beforeSend())) return { usable: false, settled: Promise.resolve() };
+    if (beforeSend && !(await beforeSend())) return { usable: false, settled: Promise.resolve(), replies: [] };
     const result = await session.send(returnPath(delivery, recipients), recipients, Buffer.concat([signatures, outgoing.body]));
     // Cut by a stopping engine: the outcome is unknown, so no record; the delivery stays active in
     // the spool and the next start's recover sends it again (at least once, never lost).
-    if (result.aborted) return { usable: false, settled: Promise.resolve() };
+    if (result.aborted) return { usable: false, settled: Promise.resolve(), replies: [] };
     const outcomes = result.replies.map((entry): RecipientOutcome => ({
       address: entry.recipient,
       kind: OUTCOME_OF_CLASS[replyClass(entry.reply)],
       reply: entry.reply,
     }));
-    return { usable: result.usable, settled: deps.settle(context(item, session.mxHost), outcomes) };
+    return { usable: result.usable, settled: deps.settle(context(item, session.mxHost), outcomes), replies: result.replies.map((entry) => entry.reply) };
   }
 
   return { onSession, deferAll };

@@ -2,17 +2,22 @@
  * The ready queue of one egress path (sending IP × site): a bounded FIFO of routed deliveries
  * and the SMTP sessions that drain it. Exports createReadyQueue → ReadyQueue.
  * Invariants: at most maxConnections sessions (one per worker), at most
- * maxMessagesPerConnection messages per session (RSET between them), at most
- * maxMessagesPerSecond sends started per second on the path (0 = unlimited). A worker whose
- * session has waited `idleMs` with nothing to send closes it; the queue reports idle (onIdle)
- * when it has neither items nor workers, so the scheduler can drop it.
+ * maxMessagesPerConnection messages per session (RSET between them), sends started at most at
+ * the path's current rate (path-pacer.ts: maxMessagesPerSecond × the adaptive factor). While the
+ * path is paused (shaping suspend, hourly cap) or retired, it holds no delivery: waiting ones are
+ * handed back (onHandBack) to the scheduled queue. A worker whose session has waited `idleMs`
+ * with nothing to send closes it; the queue reports idle (onIdle) when it has neither items nor
+ * workers, so the scheduler can drop it.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { RemoteReply } from '../domain/index.ts';
 import type { Logger } from '../platform/index.ts';
 import type { Attempt, ReadyItem } from './attempt.ts';
 import { ConnectFailure, openSession, type SessionTimeouts, type SmtpSession } from './connection.ts';
-import type { EgressIp } from './egress-pools.ts';
+import type { EgressIp } from '../egress/index.ts';
+import { createPathPacer } from './path-pacer.ts';
 import type { PathLimits } from './path-limits.ts';
+import type { PathShaper } from './shaping.ts';
 
 export interface ReadyQueueOptions {
   readonly ip: EgressIp;
@@ -25,6 +30,15 @@ export interface ReadyQueueOptions {
   readonly onIdle: () => void;
   /** Called once per item when the queue is done with it (settled), so the window can refill. */
   readonly onSettled: (item: ReadyItem) => void;
+  /**
+   * Called once per item the queue gives back without an attempt (path paused or retired): the
+   * delivery goes back to the scheduled queue, due at `dueAt` (clock ms). Replaces onSettled.
+   */
+  readonly onHandBack: (item: ReadyItem, dueAt: number) => Promise<void>;
+  /** The adaptive state of this path (outlives the queue: kept by the engine per path). */
+  readonly shaper: PathShaper;
+  /** The engine clock (pauses, hourly cap). */
+  readonly now: () => number;
   readonly log: Logger;
 }
 
@@ -38,8 +52,15 @@ export interface ReadyQueue {
   readonly activeConnections: number;
   /** The most items that may wait. */
   readonly capacity: number;
-  /** False when full: the caller must settle the item some other way. */
+  /** False when full or retired: the caller must settle the item some other way. */
   push(item: ReadyItem): boolean;
+  /** When the paused path may send again (clock ms); undefined when it is not paused. */
+  pausedUntil(): number | undefined;
+  /**
+   * Stops taking items for good: waiting ones are handed back due now, sends in flight finish and
+   * settle normally, then the workers QUIT their sessions and the queue reports idle.
+   */
+  retire(): void;
   /** receivedAt of the oldest waiting item. */
   oldestReceivedAt(): number | undefined;
   /** Removes and returns waiting items whose delivery expired at `now`. */
@@ -67,13 +88,13 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
   const settling = new Set<Promise<void>>();
   let workers = 0;
   let closing = false;
-  let nextSendAt = 0;
-  /** performance.now() of each send start within the last minute, oldest first. */
-  const sendStarts: number[] = [];
+  let retired = false;
+  const pacer = createPathPacer(limits, options.shaper, options.now);
   let allDone: (() => void) | undefined;
 
   function nextItem(): Promise<ReadyItem | undefined> {
-    if (closing) return Promise.resolve(undefined);
+    if (closing || retired) return Promise.resolve(undefined);
+    if (pauseIfDue()) return Promise.resolve(undefined);
     const item = items.shift();
     if (item) return Promise.resolve(item);
     return new Promise((resolve) => {
@@ -88,22 +109,30 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
     });
   }
 
-  /**
-   * Waits for the path's next send slot. The slot is taken when the worker is actually about to
-   * send, not when it starts waiting: after an event-loop stall, waiting workers wake together and
-   * only one of them gets through, so starts stay at least 1/rate apart (a receiver counting per
-   * sliding second never sees more than the configured rate).
-   */
-  async function pace(): Promise<void> {
-    if (limits.maxMessagesPerSecond <= 0) return;
-    for (;;) {
-      const now = performance.now();
-      if (now >= nextSendAt) {
-        nextSendAt = now + 1000 / limits.maxMessagesPerSecond;
-        return;
-      }
-      await sleep(nextSendAt - now);
+  function handBack(item: ReadyItem, dueAt: number): void {
+    track(options.onHandBack(item, dueAt).catch((error: unknown) => log.error({ err: error, deliveryId: item.delivery.id }, 'handing a delivery back failed')));
+  }
+
+  /** Gives back every waiting item and wakes idle workers (they QUIT and exit). */
+  function handBackWaiting(dueAt: number): void {
+    for (const item of items.splice(0)) handBack(item, dueAt);
+    for (const waiter of waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(undefined);
     }
+  }
+
+  /** True (after handing back what waits) when the path is paused now. */
+  function pauseIfDue(): boolean {
+    const until = pacer.pausedUntil();
+    if (until === undefined) return false;
+    handBackWaiting(until);
+    return true;
+  }
+
+  function observe(replies: readonly RemoteReply[]): void {
+    const rule = pacer.observe(replies);
+    if (rule) log.warn({ site: options.site, ip: options.ip.address, rule: rule.name, factor: options.shaper.factor, rate: pacer.rate() }, 'egress path: shaping rule applied');
   }
 
   /** A session ready for the next transaction, or undefined when connecting failed (item settled). */
@@ -124,6 +153,11 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
         return undefined;
       }
       log.info({ site: options.site, ip: options.ip.address, err: error.message }, 'egress path: connection failed');
+      observe([error.reply]);
+      if (pauseIfDue()) {
+        await settled(item, attempt.deferAll(item, error.reply, error.mxHost));
+        return undefined;
+      }
       // Every waiting item bound for the same hosts would fail the same way now: settle them together.
       const key = hostsKey(item);
       const same = [item, ...items.filter((other) => hostsKey(other) === key)];
@@ -155,15 +189,19 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
         session = await sessionFor(session, item);
         if (!session) continue;
         const current: SmtpSession = session;
-        // paced right before MAIL FROM; a stopping engine cancels the send (left active for recover)
+        // Paced right before MAIL FROM. A stopping engine cancels the send (left active for
+        // recover); a paused or retired path hands the item back to the scheduled queue.
+        let handedBack = false;
         const sent = attempt.onSession(item, current, async () => {
-          await pace();
-          if (closing) return false;
-          sendStarts.push(performance.now());
-          return true;
+          if (await pacer.slot(() => closing || retired)) return true;
+          handedBack = !closing;
+          return false;
         });
-        const usable = await sent.then((result) => result.usable, () => false);
-        track(settled(item, sent.then((result) => result.settled)));
+        const result = await sent.catch(() => undefined);
+        if (result) observe(result.replies);
+        if (handedBack) handBack(item, retired ? options.now() : (pacer.pausedUntil() ?? options.now()));
+        else track(settled(item, sent.then((done) => done.settled)));
+        const usable = result?.usable ?? false;
         if (!usable || current.messagesSent >= limits.maxMessagesPerConnection) {
           session = undefined;
           await release(current);
@@ -199,13 +237,15 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
       return sessions.size;
     },
     capacity: options.capacity,
-    sendsLastMinute() {
-      const since = performance.now() - 60_000;
-      while (sendStarts.length > 0 && (sendStarts[0] as number) < since) sendStarts.shift();
-      return sendStarts.length;
-    },
+    sendsLastMinute: () => pacer.sendsLastMinute(),
+    pausedUntil: () => pacer.pausedUntil(),
     push(item) {
-      if (closing || items.length >= options.capacity) return false;
+      if (closing || retired || items.length >= options.capacity) return false;
+      const until = pacer.pausedUntil();
+      if (until !== undefined) {
+        handBack(item, until);
+        return true;
+      }
       const waiter = waiters.shift();
       if (waiter) {
         clearTimeout(waiter.timer);
@@ -223,6 +263,12 @@ export function createReadyQueue(options: ReadyQueueOptions): ReadyQueue {
       const expired = items.filter((item) => item.delivery.expiresAt <= now);
       for (const item of expired) items.splice(items.indexOf(item), 1);
       return expired;
+    },
+    retire() {
+      if (retired || closing) return;
+      retired = true;
+      handBackWaiting(options.now());
+      if (workers === 0) options.onIdle();
     },
     async close(timeoutMs) {
       closing = true;

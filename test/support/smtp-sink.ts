@@ -42,6 +42,8 @@ export interface SinkOptions {
   readonly rcpt?: (address: string) => ScriptedReply | undefined;
   /** Reply to the end of DATA; undefined accepts with 250. */
   readonly data?: (message: Omit<SinkMessage, 'at'>) => ScriptedReply | undefined;
+  /** Holds every end-of-DATA reply this long (a send stays in flight), or as long as the function says for a source address; default 0. */
+  readonly dataDelayMs?: number | ((sourceAddress: string) => number);
 }
 
 export interface SmtpSink {
@@ -110,10 +112,15 @@ export async function startSmtpSink(options: SinkOptions): Promise<SmtpSink> {
           secure: session.secure,
         };
         const reply = options.data?.(message);
-        if (reply) return callback(scripted(reply));
-        messages.push({ ...message, at: Date.now() });
-        for (const waiter of waiters) waiter();
-        callback();
+        const answer = () => {
+          if (reply) return callback(scripted(reply));
+          messages.push({ ...message, at: Date.now() });
+          for (const waiter of waiters) waiter();
+          callback();
+        };
+        const delay = typeof options.dataDelayMs === 'function' ? options.dataDelayMs(session.remoteAddress) : (options.dataDelayMs ?? 0);
+        if (delay > 0) setTimeout(answer, delay);
+        else answer();
       });
     },
   });
