@@ -23,6 +23,8 @@ const keyModule = () => import('./cli/key.ts');
 const domainModule = () => import('./cli/domain.ts');
 const creditsModule = () => import('./cli/credits.ts');
 const messageModule = () => import('./cli/message.ts');
+const ipModule = () => import('./cli/ip.ts');
+const poolModule = () => import('./cli/pool.ts');
 
 /** Command words → handler; `serve` and `queue`/`message`/`outcomes` are one word, the rest two. */
 const COMMANDS: ReadonlyMap<string, Command> = new Map([
@@ -41,8 +43,21 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map([
   ['domain add', lazy(domainModule, 'domainAdd')],
   ['domain list', lazy(domainModule, 'domainList')],
   ['domain check', lazy(() => import('./cli/egress.ts'), 'domainCheck')],
-  ['ip list', lazy(() => import('./cli/egress.ts'), 'ipList')],
-  ['pool list', lazy(() => import('./cli/egress.ts'), 'poolList')],
+  ['ip list', lazy(ipModule, 'ipList')],
+  ['ip show', lazy(ipModule, 'ipShow')],
+  ['ip add', lazy(ipModule, 'ipAdd')],
+  ['ip lease', lazy(ipModule, 'ipLease')],
+  ['ip end-lease', lazy(ipModule, 'ipEndLease')],
+  ['ip renew', lazy(ipModule, 'ipRenew')],
+  ['ip auto-renew', lazy(ipModule, 'ipAutoRenew')],
+  ['ip warmup', lazy(ipModule, 'ipWarmup')],
+  ['ip quarantine', lazy(ipModule, 'ipQuarantine')],
+  ['ip release', lazy(ipModule, 'ipRelease')],
+  ['ip retire', lazy(ipModule, 'ipRetire')],
+  ['ip revoke', lazy(ipModule, 'ipRevoke')],
+  ['pool list', lazy(poolModule, 'poolList')],
+  ['pool set', lazy(poolModule, 'poolSet')],
+  ['pool delete', lazy(poolModule, 'poolDelete')],
   ['domain rotate', lazy(() => import('./cli/domain-keys.ts'), 'domainRotate')],
   ['domain retire', lazy(() => import('./cli/domain-keys.ts'), 'domainRetire')],
   ['suppression', lazy(() => import('./cli/suppression.ts'), 'suppressionCommand')],

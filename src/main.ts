@@ -1,6 +1,6 @@
 /**
  * Composition root: config → local database (spool + embedded state) → recover the spool →
- * delivery engine → ingress. Returns a handle whose stop() drains in the reverse order:
+ * egress (IP inventory) → delivery engine → ingress. Returns a handle whose stop() drains in the reverse order:
  * ingress stops accepting (in-flight sessions get 421), delivery stops claiming, then the
  * database closes. Nothing else in the code base wires stages together.
  */
@@ -18,6 +18,7 @@ import { instrumentStateStore, startOperatorServices } from './admin/index.ts';
 import { createMetrics } from './platform/index.ts';
 import { startCreditGate } from './feedback/billing/index.ts';
 import { parseDuration } from './domain/index.ts';
+import { startEgress } from './egress/index.ts';
 
 export interface Relay {
   readonly ports: { readonly submission: number; readonly smtps: number; readonly admin?: number; readonly metrics?: number; readonly inbound?: number; readonly unsubscribe?: number };
@@ -65,16 +66,27 @@ export async function startRelay(config: Config, log: Logger): Promise<Relay> {
     timeoutMs: parseDuration(config.dns.timeout),
     negativeTtlMs: parseDuration(config.dns.negativeTtl),
   });
+  // Accepted mail (and the egress stage's own notices) wakes the delivery engine once it runs.
+  let wakeDelivery = (): void => undefined;
+  const relaySpool = nudgingSpool(spool, () => wakeDelivery());
+  const egress = await startEgress({ config, state, spool: relaySpool, log: log.child({ stage: 'egress' }), metrics: metrics.egress });
   const delivery = config.delivery.enabled
-    ? startDelivery({ config, state, spool, router: createRouter({ config, resolver }), log: log.child({ stage: 'delivery' }), verpSecret: verpSecretOf(config, master.key), ...deliveryHooks(config, unsubscribeSecretOf(master.key)) })
+    ? startDelivery({
+      config, state, spool, router: createRouter({ config, resolver }), log: log.child({ stage: 'delivery' }), verpSecret: verpSecretOf(config, master.key),
+      egress: egress.chooser, ...deliveryHooks(config, unsubscribeSecretOf(master.key)),
+    })
     : undefined;
+  if (delivery) {
+    wakeDelivery = () => delivery.nudge();
+    egress.view.onUsageChange((address) => delivery.retireIp(address));
+  }
   // Unconfirmed credit charges are committed here, before the ingress serves.
   const creditGate = await startCreditGate({ config, state, spool, log: log.child({ stage: 'credits' }) });
   const ingress = await startIngress({
     config,
     state,
     policy: creditGate.policy,
-    spool: delivery ? nudgingSpool(spool, () => delivery.nudge()) : spool,
+    spool: relaySpool,
     log: log.child({ stage: 'ingress' }),
     observer: metrics.ingress,
   });
@@ -83,9 +95,11 @@ export async function startRelay(config: Config, log: Logger): Promise<Relay> {
     config, state, spool, resolver, metrics, log: log.child({ stage: 'admin' }),
     ...(delivery && { queues: () => delivery.queues() }),
     listening: () => serving,
+    egress: egress.ctx,
   }).catch(async (error: unknown) => {
     // e.g. the admin port is taken: stop what already runs, so the process can exit.
     await ingress.stop();
+    await egress.stop();
     await delivery?.stop();
     throw error;
   });
@@ -119,6 +133,7 @@ export async function startRelay(config: Config, log: Logger): Promise<Relay> {
       await operator.stop();
       await ingress.stop();
       await creditGate.stop();
+      await egress.stop();
       await delivery?.stop();
       await feedback?.stop();
       await spool.close();

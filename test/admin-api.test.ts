@@ -7,6 +7,7 @@
  */
 import t from 'tap';
 import { startAdminFixture } from './support/admin-fixture.ts';
+import { registerNodeIps, seedPools } from '../src/egress/index.ts';
 
 async function adminActions(state: { readOutcomes(q: object): Promise<{ type: string }[]> }): Promise<number> {
   return (await state.readOutcomes({ types: ['AdminAction'] })).length;
@@ -66,6 +67,15 @@ t.test('tenants: create, bad input changes nothing, update, suspend/resume/close
   const patched = await f.call(admin, 'PATCH', `/v1/tenants/acme`, { pool: 'bulk', relayNetworks: ['10.0.0.0/8'] });
   t.same([patched.status, patched.json.pool, patched.json.relayNetworks], [200, 'bulk', ['10.0.0.0/8']]);
   t.equal((await f.call(admin, 'PATCH', `/v1/tenants/acme`, { relayNetworks: ['not-a-cidr'] })).status, 400);
+  t.equal(created.json.ipFallback, 'pool', 'ipFallback defaults to pool');
+  const contact = await f.call(admin, 'PATCH', `/v1/tenants/acme`, { contactEmail: 'noc@acme.test', ipFallback: 'wait' });
+  t.same([contact.status, contact.json.contactEmail, contact.json.ipFallback], [200, 'noc@acme.test', 'wait']);
+  for (const body of [{ contactEmail: 'not an address' }, { ipFallback: 'drop' }, { dedicatedIps: ['192.0.2.1'] }]) {
+    t.equal((await f.call(admin, 'PATCH', `/v1/tenants/acme`, body)).status, 400, `PATCH refused: ${JSON.stringify(body)}`);
+  }
+  const withContact = await f.call(admin, 'POST', '/v1/tenants', { name: 'beta', contactEmail: 'ops@beta.test', ipFallback: 'wait' });
+  t.same([withContact.status, withContact.json.contactEmail, withContact.json.ipFallback], [201, 'ops@beta.test', 'wait']);
+  t.equal((await f.call(admin, 'POST', '/v1/tenants', { name: 'gamma', contactEmail: 'nope' })).status, 400, 'bad contact email on create');
   const noReason = await f.call(admin, 'POST', `/v1/tenants/${id}/suspend`, {});
   t.equal(noReason.status, 400);
   t.equal((await f.state.getTenant(id))?.status, 'active', 'not suspended without a reason');
@@ -118,8 +128,10 @@ t.test('keys and domains: issue once, list without secrets, revoke; DNS records 
 t.test('IPs, pools, probes and the OpenAPI document', async (t) => {
   const f = await startAdminFixture(t, { config: { egress: { ips: [{ address: '127.0.0.2', helo: 'a.test' }, { address: '127.0.0.3', helo: 'b.test' }], pools: { shared: ['127.0.0.2'], bulk: [{ address: '127.0.0.3', weight: 2 }] } } } });
   const reader = await f.token(['read']);
+  await registerNodeIps(f.state, f.config, Date.now); // what the relay does at start (startEgress)
+  await seedPools(f.state, f.config, Date.now);
   t.same((await f.call(reader, 'GET', '/v1/ips')).json.map((ip: { address: string; pools: string[] }) => [ip.address, ip.pools]), [['127.0.0.2', ['shared']], ['127.0.0.3', ['bulk']]]);
-  t.same((await f.call(reader, 'GET', '/v1/pools')).json[1], { name: 'bulk', members: [{ address: '127.0.0.3', weight: 2 }] });
+  t.match((await f.call(reader, 'GET', '/v1/pools')).json[0], { name: 'bulk', kind: 'custom', members: [{ address: '127.0.0.3', weight: 2 }] });
   t.same((await f.call(undefined, 'GET', '/readyz')).json, { status: 'ready', checks: { spool: true, state: true, listeners: true } });
   const missing = await f.call(reader, 'GET', '/v1/nothing-here');
   t.same([missing.status, missing.json.error.code], [404, 'MTA_ERR_NOT_FOUND']);

@@ -1,7 +1,7 @@
 /**
- * `ferry ip list`, `ferry pool list` and `ferry domain check` against this node's config and a
- * real DNS server on loopback: a domain whose records are all published checks ok; one with a
- * record missing is reported with which record and why.
+ * `ferry ip list`, `ferry pool list` (the IP inventory in this node's store) and `ferry domain
+ * check` against a real DNS server on loopback: a domain whose records are all published checks
+ * ok; one with a record missing is reported with which record and why.
  */
 import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,15 +23,21 @@ const egress = {
   FERRY_EGRESS_POOLS: JSON.stringify({ shared: ['127.0.0.2', { address: '127.0.0.3', weight: 3 }], vip: ['127.0.0.3'] }),
 };
 
-t.test('ip list and pool list show the configured sending IPs and pools', async (t) => {
-  const ips = JSON.parse(await runCli(dataDir, ['--json', 'ip', 'list'], egress)) as Array<{ address: string; pools: string[] }>;
-  t.same(ips.map((ip) => [ip.address, ip.pools]), [['127.0.0.2', ['shared']], ['127.0.0.3', ['shared', 'vip']]]);
-  const pools = JSON.parse(await runCli(dataDir, ['--json', 'pool', 'list'], egress)) as Array<{ name: string; members: unknown[] }>;
-  t.same(pools, [
-    { name: 'shared', members: [{ address: '127.0.0.2', weight: 1 }, { address: '127.0.0.3', weight: 3 }] },
-    { name: 'vip', members: [{ address: '127.0.0.3', weight: 1 }] },
+t.test('ip list and pool list show the inventory: state, lease and pools', async (t) => {
+  t.match(await runCli(dataDir, ['ip', 'list'], egress), /no IPs in the inventory/, 'the inventory starts empty (the relay registers its egress.ips at start)');
+  await runCli(dataDir, ['ip', 'add', '127.0.0.2', '--helo', 'out2.test'], egress);
+  await runCli(dataDir, ['ip', 'add', '127.0.0.3', '--helo', 'out3.test'], egress);
+  await runCli(dataDir, ['pool', 'set', 'shared', '--member', '127.0.0.2', '--member', '127.0.0.3:3'], egress);
+  await runCli(dataDir, ['pool', 'set', 'vip', '--member', '127.0.0.3'], egress);
+  const ips = JSON.parse(await runCli(dataDir, ['--json', 'ip', 'list'], egress)) as Array<{ address: string; pools: string[]; state: string }>;
+  t.same(ips.map((ip) => [ip.address, ip.pools, ip.state]), [['127.0.0.2', ['shared'], 'available'], ['127.0.0.3', ['shared', 'vip'], 'available']]);
+  const pools = JSON.parse(await runCli(dataDir, ['--json', 'pool', 'list'], egress)) as Array<{ name: string; kind: string; members: unknown[] }>;
+  t.match(pools, [
+    { name: 'shared', kind: 'shared', members: [{ address: '127.0.0.2', weight: 1 }, { address: '127.0.0.3', weight: 3 }] },
+    { name: 'vip', kind: 'custom', members: [{ address: '127.0.0.3', weight: 1 }] },
   ]);
-  t.match(await runCli(dataDir, ['ip', 'list'], egress), /127\.0\.0\.3\s+out3\.test\s+shared,vip\s+active/);
+  t.equal(pools.length, 2);
+  t.match(await runCli(dataDir, ['ip', 'list'], egress), /127\.0\.0\.3\s+out3\.test\s+available\s+-\s+shared,vip/);
 });
 
 t.test('domain check: every record published → ok; one missing → named', async (t) => {

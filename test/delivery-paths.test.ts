@@ -6,6 +6,7 @@
 import t, { type Test } from 'tap';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.ts';
 import { startHarness } from './support/delivery-harness.ts';
+import { leaseIp } from '../src/egress/index.ts';
 
 const ips = [
   { address: '127.0.22.10', helo: 'shared10.ferry.test' },
@@ -26,10 +27,12 @@ function config(sink: SmtpSink, extra: Record<string, unknown> = {}) {
   };
 }
 
-t.test('dedicated IP tenant vs shared pool tenant', async (t) => {
+t.test('leased (dedicated) IP tenant vs shared pool tenant', async (t) => {
   const sink = await sinkFor(t, '127.0.22.2');
   const h = await startHarness(t, { config: config(sink) });
-  const dedicated = await h.tenant('dedicated', { dedicatedIps: ['127.0.22.11'] });
+  const dedicated = await h.tenant('dedicated');
+  await leaseIp(h.egress.ctx, '127.0.22.11', { tenantId: dedicated.id, termMs: 86_400_000, autoRenew: false, actor: 'test' });
+  await h.egress.view.refresh();
   const shared = await h.tenant('shared');
   for (let i = 0; i < 3; i++) {
     await h.send(dedicated, 'a@dedicated.test', [`d${i}@dest.test`]);

@@ -15,6 +15,7 @@ import { ErrorBodySchema, installErrorHandling } from './http-errors.ts';
 import { creditRoutes } from './routes/credits.ts';
 import { dkimRoutes } from './routes/dkim.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
+import { ipRoutes } from './routes/ips.ts';
 import { queueRoutes } from './routes/queues.ts';
 import { systemRoutes } from './routes/system.ts';
 import { tenantRoutes } from './routes/tenants.ts';
@@ -45,6 +46,7 @@ export async function buildAdmin(deps: AdminDeps): Promise<FastifyInstance> {
   creditRoutes(app, deps);
   queueRoutes(app, deps);
   systemRoutes(app, deps);
+  ipRoutes(app, deps);
   feedbackRoutes(app, deps);
   dkimRoutes(app, deps);
   return app;

@@ -7,6 +7,7 @@ import type { Config } from '../config/index.ts';
 import type { Resolver } from '../platform/index.ts';
 import type { Spool } from '../spool/index.ts';
 import type { StateStore } from '../state/index.ts';
+import type { RevocationDeps } from '../egress/index.ts';
 import type { QueueSnapshot } from './queue-snapshot.ts';
 
 export interface AdminDeps {
@@ -18,6 +19,11 @@ export interface AdminDeps {
   /** Named checks for /readyz; all true → 200. */
   readonly readiness?: () => Promise<Record<string, boolean>>;
   readonly now?: () => number;
+  /**
+   * The egress stage's context for IP changes (the relay passes its own, whose `applied` refreshes
+   * the node's view at once); absent → built from config, state and spool (egressContext).
+   */
+  readonly egress?: RevocationDeps;
   /** Log level of the Fastify logger (default: silent; the relay passes its own). */
   readonly logLevel?: string;
 }

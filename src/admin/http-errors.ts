@@ -22,6 +22,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.FORBIDDEN]: 403,
   [ErrorCodes.NOT_FOUND]: 404,
   [ErrorCodes.STATE_CONFLICT]: 409,
+  [ErrorCodes.IP_STATE]: 409,
+  [ErrorCodes.NO_CONTACT]: 409,
   [ErrorCodes.RATE_LIMITED]: 429,
   [ErrorCodes.STATE_UNAVAILABLE]: 503,
   [ErrorCodes.SPOOL_CLOSED]: 503,

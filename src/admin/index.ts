@@ -4,6 +4,7 @@
  * the Prometheus endpoint on metrics.host:port with its gauge sources. stop() closes all three.
  * Exports startOperatorServices, buildAdmin, instrumentStateStore, and the snapshot helpers.
  */
+import type { RevocationDeps } from '../egress/index.ts';
 import { access, constants } from 'node:fs/promises';
 import type { Config } from '../config/index.ts';
 import type { EgressQueueInfo } from '../delivery/index.ts';
@@ -30,6 +31,8 @@ export interface OperatorDeps {
   readonly queues?: () => EgressQueueInfo[];
   /** True while the SMTP listeners are bound. */
   readonly listening: () => boolean;
+  /** The egress stage's context for IP changes (admin IP routes). */
+  readonly egress?: RevocationDeps;
 }
 
 export interface OperatorServices {
@@ -61,7 +64,7 @@ export async function startOperatorServices(deps: OperatorDeps): Promise<Operato
     listeners: deps.listening(),
   });
   const admin = config.admin.enabled
-    ? await buildAdmin({ config, state, spool, resolver: deps.resolver, readiness, logLevel: 'warn', queueSnapshot: async () => ({ at: Date.now(), nodeId: config.nodeId, pid: process.pid, egressPaths: queues() }) })
+    ? await buildAdmin({ config, state, spool, resolver: deps.resolver, readiness, logLevel: 'warn', ...(deps.egress && { egress: deps.egress }), queueSnapshot: async () => ({ at: Date.now(), nodeId: config.nodeId, pid: process.pid, egressPaths: queues() }) })
     : undefined;
   let adminPort = 0;
   let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | undefined;

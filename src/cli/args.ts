@@ -8,6 +8,7 @@ import { ErrorCodes, FerryError } from '../domain/index.ts';
 import { OPERATOR_OPTIONS, OPERATOR_USAGE, operatorOptionsFrom, type OperatorOptions } from './operator-args.ts';
 import { CREDIT_OPTIONS, CREDIT_USAGE, creditOptionsFrom, type CreditOptions } from './credit-args.ts';
 import { FEEDBACK_OPTIONS, FEEDBACK_USAGE, feedbackOptionsFrom, type FeedbackOptions } from './feedback-args.ts';
+import { IP_OPTIONS, IP_USAGE, ipOptionsFrom, type IpOptions } from './ip-args.ts';
 
 export const USAGE = `Usage: ferry [--config FILE] [--json] <command>
 
@@ -27,12 +28,12 @@ Commands:
   domain add T DOMAIN                   add a sending domain, generate DKIM keys, print DNS records
   domain list T                         the tenant's sending domains
   domain check DOMAIN                   live lookup of its DKIM, SPF, DMARC and return-path records
-  ip list | pool list                   sending IPs (HELO, pools, state) and pools with weights
   (tenant, key, domain and credits commands also take --api URL [--token T]: through a running relay's admin API)
 
 ${OPERATOR_USAGE}
 ${CREDIT_USAGE}
 ${FEEDBACK_USAGE}
+${IP_USAGE}
 Parser and content policy:
   bounce parse                          one raw email on stdin → the bounce/complaint parser's verdict as JSON
   policy check --tenant T               one raw message on stdin → the content gate's verdict as JSON (sends nothing)
@@ -58,6 +59,8 @@ export interface CliArgs {
   readonly credit: CreditOptions;
   /** Options of the suppression / case / webhook / DKIM rotation commands; see src/cli/feedback-args.ts. */
   readonly feedback: FeedbackOptions;
+  /** Options of the ip / pool commands; see src/cli/ip-args.ts. */
+  readonly ip: IpOptions;
 }
 
 export function usageError(message: string): FerryError {
@@ -66,7 +69,7 @@ export function usageError(message: string): FerryError {
 
 export function parseCliArgs(argv: readonly string[]): CliArgs {
   try {
-    const { values, positionals } = parseArgs({
+    const { values: { member, ...values }, positionals } = parseArgs({
       args: [...argv],
       allowPositionals: true,
       strict: true,
@@ -79,6 +82,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         ...OPERATOR_OPTIONS,
         ...CREDIT_OPTIONS,
         ...FEEDBACK_OPTIONS,
+        ...IP_OPTIONS,
       },
     });
     return {
@@ -91,6 +95,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       operator: operatorOptionsFrom(values),
       credit: creditOptionsFrom(values),
       feedback: feedbackOptionsFrom(values),
+      ip: ipOptionsFrom(values, member),
     };
   } catch (error) {
     throw usageError((error as Error).message);

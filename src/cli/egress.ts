@@ -1,27 +1,15 @@
 /**
- * `ferry ip list`, `ferry pool list` (sending IPs and pools, from this node's config or through
- * the admin API with --api URL) and `ferry domain check DOMAIN` (a live lookup of the records a
- * sending domain must publish: DKIM, SPF, DMARC, return path, with this node's resolver).
+ * `ferry domain check DOMAIN`: a live lookup of the records a sending domain must publish (DKIM,
+ * SPF, DMARC, return path) with this node's resolver, or through the admin API with --api URL.
+ * The sending-IP and pool commands are in ip.ts and pool.ts.
  */
-import { checkDomainDns, listIps, listPools, type DnsCheckResult, type IpView, type PoolView } from '../admin/operations/index.ts';
+import { checkDomainDns, type DnsCheckResult } from '../admin/operations/index.ts';
 import { ErrorCodes, FerryError } from '../domain/index.ts';
 import { createResolver, resolverOptionsFrom } from '../platform/index.ts';
 import { expectArgs } from './args.ts';
 import { withState, type CommandContext } from './context.ts';
 import { callApi, viaApi } from './node-access.ts';
 import { table } from './output.ts';
-
-export async function ipList(context: CommandContext): Promise<void> {
-  expectArgs(context.rest, [], 'ip list');
-  const ips = viaApi(context) ? await callApi<IpView[]>(context, 'GET', '/v1/ips') : listIps(context.config.egress);
-  context.out.result(ips, () => table([['ADDRESS', 'HELO', 'POOLS', 'STATE'], ...ips.map((ip) => [ip.address, ip.helo, ip.pools.join(','), ip.state])]));
-}
-
-export async function poolList(context: CommandContext): Promise<void> {
-  expectArgs(context.rest, [], 'pool list');
-  const pools = viaApi(context) ? await callApi<PoolView[]>(context, 'GET', '/v1/pools') : listPools(context.config.egress);
-  context.out.result(pools, () => table([['POOL', 'MEMBERS (address:weight)'], ...pools.map((p) => [p.name, p.members.map((m) => `${m.address}:${m.weight}`).join(' ')])]));
-}
 
 interface DnsCheckView {
   readonly domain: string;

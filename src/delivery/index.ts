@@ -15,12 +15,13 @@ import type { StateStore } from '../state/store.ts';
 import { createAttempt, type AttemptDeps, type ReadyItem } from './attempt.ts';
 import { createDkimPool, type DkimPool } from './dkim-pool.ts';
 import { createDkimSigner } from './dkim.ts';
-import { createEgressPools, type EgressIp } from './egress-pools.ts';
+import type { EgressChooser, EgressIp } from '../egress/index.ts';
 import { pathLimits } from './path-limits.ts';
 import { createReadyQueue, type ReadyQueue } from './ready-queue.ts';
 import type { Router } from './routing-types.ts';
 import { createScheduler } from './scheduler.ts';
 import { createSettler, type SettlerDeps } from './settle.ts';
+import { createPathShaper, loadShaping, type PathShaper } from './shaping.ts';
 
 export { makeVerpToken, verifyVerpToken, parseVerpAddress, verpAddress, type VerpSubject } from './verp.ts';
 export { createRouter } from './routing.ts';
@@ -40,6 +41,8 @@ export interface DeliveryDeps {
   readonly classifyBounce?: SettlerDeps['classifyBounce'];
   /** Header lines added before DKIM signing (feedback's List-Unsubscribe, wired in main.ts). */
   readonly extraHeaders?: AttemptDeps['extraHeaders'];
+  /** The sending IP of each attempt (src/egress). */
+  readonly egress: EgressChooser;
 }
 
 export interface EgressQueueInfo {
@@ -58,6 +61,12 @@ export interface DeliveryEngine {
   /** Claim due deliveries now (ingress calls it after each accepted message). */
   nudge(): void;
   queues(): EgressQueueInfo[];
+  /**
+   * The egress stage changed how this IP may be used (quarantined, revoked, leased, lease ended):
+   * its queues stop taking mail and hand their waiting deliveries back to be routed again; sends
+   * in flight finish normally.
+   */
+  retireIp(address: string): void;
   /** Graceful stop; sends still running after `timeoutMs` are cut and left to recover. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -76,6 +85,10 @@ export function startDelivery(deps: DeliveryDeps): DeliveryEngine {
   const settle = createSettler({ spool, state, now, retrySchedule: parseRetrySchedule(config.delivery.retrySchedule), ...(deps.classifyBounce && { classifyBounce: deps.classifyBounce }) });
   const attempt = createAttempt({ spool, signer, settle, verpSecret: deps.verpSecret, bounceDomain: config.delivery.bounceDomain, log, ...(deps.extraHeaders && { extraHeaders: deps.extraHeaders }) });
   const queues = new Map<string, ReadyQueue>();
+  // A path's adaptive state outlives its ready queue (dropped when idle): a suspension or a slowed
+  // rate must hold for the next queue of the same path. Dropped once it holds nothing.
+  const shaping = loadShaping(config.delivery.shapingFile);
+  const shapers = new Map<string, PathShaper>();
   const timeouts = sessionTimeouts(config);
   const idleMs = parseDuration(config.delivery.timeouts.idle);
 
@@ -83,12 +96,30 @@ export function startDelivery(deps: DeliveryDeps): DeliveryEngine {
     const key = `${ip.address}|${site}`;
     let queue = queues.get(key);
     if (!queue) {
+      const limits = pathLimits(config, site, shaping.siteLimits(site));
+      let shaper = shapers.get(key);
+      if (!shaper) {
+        shaper = createPathShaper(shaping.forSite(site), limits.maxMessagesPerHour ?? 0);
+        shapers.set(key, shaper);
+      }
+      const pathShaper = shaper;
       queue = createReadyQueue({
-        ip, site, idleMs, timeouts, attempt, log,
-        limits: pathLimits(config, site),
+        ip, site, idleMs, timeouts, attempt, log, limits, now,
+        shaper: pathShaper,
         capacity: Math.max(1, Math.ceil(config.delivery.activeWindow / 2)),
-        onIdle: () => queues.get(key) === queue && queues.delete(key),
+        onIdle: () => {
+          if (queues.get(key) === queue) queues.delete(key);
+          if (pathShaper.dormant(now()) && shapers.get(key) === pathShaper) shapers.delete(key);
+        },
         onSettled: (_item: ReadyItem) => scheduler.released(),
+        // Not an attempt: no record; the delivery is due again when the pause ends.
+        onHandBack: async (item: ReadyItem, dueAt: number) => {
+          try {
+            await spool.requeue(item.delivery.id, dueAt);
+          } finally {
+            scheduler.released();
+          }
+        },
       });
       queues.set(key, queue);
     }
@@ -96,7 +127,7 @@ export function startDelivery(deps: DeliveryDeps): DeliveryEngine {
   }
 
   const scheduler = createScheduler({
-    config, spool, state, router: deps.router, pools: createEgressPools(config), attempt, settle, now, log,
+    config, spool, state, router: deps.router, egress: deps.egress, attempt, settle, now, log,
     queueFor, queues: () => queues.values(),
   });
   const recovered = spool.recover(now()).then(
@@ -109,6 +140,13 @@ export function startDelivery(deps: DeliveryDeps): DeliveryEngine {
 
   return {
     nudge: () => void recovered.then(() => scheduler.nudge()),
+    retireIp(address) {
+      for (const [key, queue] of queues) {
+        if (queue.ip.address !== address) continue;
+        queues.delete(key);
+        queue.retire();
+      }
+    },
     queues() {
       const at = now();
       return [...queues.values()].map((queue) => {

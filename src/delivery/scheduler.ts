@@ -12,7 +12,7 @@ import type { Logger } from '../platform/index.ts';
 import type { Spool } from '../spool/index.ts';
 import type { StateStore } from '../state/store.ts';
 import type { Attempt, ReadyItem } from './attempt.ts';
-import type { EgressPools } from './egress-pools.ts';
+import type { EgressChooser } from '../egress/index.ts';
 import type { ReadyQueue } from './ready-queue.ts';
 import type { RecipientOutcome } from './records.ts';
 import type { Route, Router } from './routing-types.ts';
@@ -24,7 +24,8 @@ export interface SchedulerDeps {
   readonly spool: Spool;
   readonly state: StateStore;
   readonly router: Router;
-  readonly pools: EgressPools;
+  /** The sending IP of each attempt (the egress stage: leases, pools, warm-up). */
+  readonly egress: EgressChooser;
   readonly attempt: Attempt;
   readonly settle: Settle;
   readonly now: () => number;
@@ -114,9 +115,26 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       await settleWithout(delivery, 'deferred', localReply(451, '4.4.3', route.text), claimedAt, true);
       return false;
     }
-    const ip = deps.pools.choose(tenant);
+    const choice = await deps.egress.choose(tenant, route.site);
+    if (choice.kind === 'wait') {
+      // e.g. a warming IP's cap for today: not an attempt, no record; the delivery comes back then
+      await spool.requeue(delivery.id, choice.until);
+      return false;
+    }
+    if (choice.kind === 'unavailable') {
+      await settleWithout(delivery, 'deferred', localReply(451, '4.4.5', choice.text), claimedAt, true);
+      return false;
+    }
+    const { ip } = choice;
     const item: ReadyItem = { delivery, route, ip, claimedAt };
     const queue = deps.queueFor(ip, route.site);
+    // A paused path (shaping suspend, hourly cap) holds nothing: back on the scheduled queue, due
+    // when the pause ends (no attempt counted, no record).
+    const pausedUntil = queue.pausedUntil();
+    if (pausedUntil !== undefined) {
+      await spool.requeue(delivery.id, pausedUntil);
+      return false;
+    }
     if (queue.push(item)) return true;
     // The active window bounds all ready queues together: a delivery whose path is full goes back on
     // the scheduled queue for a moment (no attempt counted, no record), so other paths keep flowing.

@@ -1,6 +1,6 @@
 /**
  * The caching DNS resolver: `createResolver({ servers, timeoutMs, negativeTtlMs, clock })` → `Resolver` with
- * `mx`, `addresses` (A then AAAA) and `txt`, each returning a `DnsResult` (records with their TTL, nxdomain,
+ * `mx`, `addresses` (A then AAAA), `a` (A only) and `txt`, each returning a `DnsResult` (records with their TTL, nxdomain,
  * nodata, servfail, timeout) — expected DNS outcomes are values, never exceptions. Queries go over UDP/TCP with
  * dns-packet so real TTLs are honoured (node:dns resolveMx has none). Invariants: positive answers are cached for
  * the smallest TTL of their RRset, negative ones for min(SOA negative TTL, negativeTtlMs); servfail and timeout
@@ -29,6 +29,8 @@ export interface Resolver {
   mx(name: string): Promise<DnsResult<MxRecord>>;
   /** IPv4 addresses first, then IPv6. */
   addresses(name: string): Promise<DnsResult<string>>;
+  /** IPv4 addresses only (one A query): DNSBL lookups, which answer in 127.0.0.0/8. */
+  a(name: string): Promise<DnsResult<string>>;
   /** Each TXT record's strings joined into one. */
   txt(name: string): Promise<DnsResult<string>>;
 }
@@ -174,6 +176,7 @@ export function createResolver(options: ResolverOptions): Resolver {
   return {
     mx: (name) => lookup(name, 'MX') as Promise<DnsResult<MxRecord>>,
     addresses,
+    a: (name) => lookup(name, 'A') as Promise<DnsResult<string>>,
     txt: (name) => lookup(name, 'TXT') as Promise<DnsResult<string>>,
   };
 }

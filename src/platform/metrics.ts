@@ -90,6 +90,8 @@ export function createMetrics(options: MetricsOptions) {
   const replies = new Counter({ name: 'ferry_ingress_replies_total', help: 'SMTP replies sent by code', labelNames: ['code'], registers });
   const acceptLatency = new Histogram({ name: 'ferry_ingress_accept_seconds', help: 'Client connect to 250 queued', buckets: LATENCY_BUCKETS, registers });
   const deliveredLatency = new Histogram({ name: 'ferry_accept_to_delivered_seconds', help: 'Accept to remote 250, per delivered delivery', labelNames: ['site'], buckets: DELIVERY_BUCKETS, registers });
+  // Bounded by the caller: only inventory IPs × configured DNSBL zones (src/egress/blocklist-watch.ts).
+  const blocklisted = new Gauge({ name: 'ferry_ip_blocklisted', help: 'Sending IP listed in a DNSBL zone (1) or not (0), as last seen by the blocklist watch', labelNames: ['ip', 'zone'], registers });
   const stateLatency = new Histogram({ name: 'ferry_state_store_seconds', help: 'State store call latency', labelNames: ['op', 'result'], buckets: LATENCY_BUCKETS, registers });
   // Registered before the per-path gauges: its synchronous collect refreshes them, and prom-client
   // starts each metric's collect in registration order.
@@ -186,6 +188,13 @@ export function createMetrics(options: MetricsOptions) {
       replied(code: number, text: string, sinceConnectMs: number): void {
         replies.inc({ code: String(code) });
         if (code === 250 && /queued as/i.test(text)) acceptLatency.observe(sinceConnectMs / 1000);
+      },
+    },
+    /** The blocklist watch feed (src/egress): every inventory IP × zone, replacing the previous set. */
+    egress: {
+      blocklisted(samples: readonly { ip: string; zone: string; listed: boolean }[]): void {
+        blocklisted.reset();
+        for (const sample of samples) blocklisted.set({ ip: sample.ip, zone: sample.zone }, sample.listed ? 1 : 0);
       },
     },
     stateCall(op: string, seconds: number, ok: boolean): void {

@@ -48,6 +48,6 @@ t.test('summary totals and groups, largest group first', async (t) => {
     ['a.test', 2, 2, 0, 50],
     ['b.test', 2, 2, 1, 50],
   ]);
-  t.same(summary.byTenant.map((g) => [g.key, g.deliveries]), [['tn_a', 2], ['tn_b', 2]]);
+  t.same(summary.byTenant.map((g) => [g.key, g.deliveries, g.messages]), [['tn_a', 2, 1], ['tn_b', 2, 1]], 'a message counts once per group');
   t.same(summarizeDeliveries([], 0).totals, { messages: 0, scheduled: 0, active: 0, oldestReceivedAt: undefined });
 });

@@ -171,9 +171,10 @@ class LmdbSpool implements Spool {
   async recover(now: number): Promise<number> {
     return this.#write('recover', () =>
       this.#deliveries.transaction(() => {
-        const active = [...this.#deliveries.getRange()]
-          .map(({ value }) => value)
-          .filter((delivery) => delivery.state === 'active');
+        // Streamed, not spread into an array: with a million deferred deliveries queued, only the
+        // few active ones are kept (the scan itself stays O(deliveries)).
+        const active: Delivery[] = [];
+        for (const { value } of this.#deliveries.getRange()) if (value.state === 'active') active.push(value);
         for (const delivery of active) {
           void this.#deliveries.put(delivery.id, { ...delivery, state: 'scheduled', dueAt: now });
           void this.#schedule.put([now, delivery.id], true);

@@ -16,6 +16,7 @@ import { createResolver, createLogger, openLocalDatabase } from '../../src/platf
 import { openSpool, type Spool } from '../../src/spool/index.ts';
 import { openStateStore, type StateStore } from '../../src/state/index.ts';
 import { createRouter, startDelivery, type DeliveryEngine } from '../../src/delivery/index.ts';
+import { startEgress, type Egress } from '../../src/egress/index.ts';
 import { startDnsServer, type DnsZone, type TestDnsServer } from './dns-server.ts';
 
 export interface HarnessOptions {
@@ -37,7 +38,8 @@ export interface Harness {
   readonly clock: FakeClock;
   readonly engine: DeliveryEngine;
   readonly verpSecret: Buffer;
-  tenant(name: string, patch?: { pool?: string; dedicatedIps?: string[] }): Promise<Tenant>;
+  readonly egress: Egress;
+  tenant(name: string, patch?: { pool?: string; contactEmail?: string; ipFallback?: 'pool' | 'wait' }): Promise<Tenant>;
   /** Adds a sending domain with rsa-sha256 (selector `rsa`) and ed25519-sha256 (selector `ed`) keys. */
   domain(tenant: Tenant, domain: string): Promise<DkimKey[]>;
   /** Accepts a message into the spool (expires after delivery.maxQueueLifetime) and nudges the engine. */
@@ -79,8 +81,11 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
   const router = createRouter({ config, resolver, random: () => 0.5 });
   const verpSecret = randomBytes(32);
   const log = createLogger('silent');
-  const engine = startDelivery({ config, state, spool, router, log, verpSecret, clock, dkimWorkers: options.dkimWorkers ?? 0 });
+  const egress = await startEgress({ config, state, spool, log, now: clock.now, random: () => 0.5 });
+  const engine = startDelivery({ config, state, spool, router, log, verpSecret, clock, dkimWorkers: options.dkimWorkers ?? 0, egress: egress.chooser });
+  egress.view.onUsageChange((address) => engine.retireIp(address));
   t.teardown(async () => {
+    await egress.stop();
     await engine.stop(2000);
     await spool.close();
     await state.close();
@@ -91,7 +96,7 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
   const lifetime = (): number => parseDuration(config.delivery.maxQueueLifetime);
 
   return {
-    config, spool, state, dns, clock, engine, verpSecret,
+    config, spool, state, dns, clock, engine, egress, verpSecret,
     async tenant(name, patch) {
       return state.createTenant({ name, ...patch });
     },

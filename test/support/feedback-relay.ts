@@ -5,6 +5,7 @@
  * (drain / sweep / webhook passes are driven by the test). Helpers: a tenant with DKIM keys, send
  * over STARTTLS + AUTH, a raw SMTP send to the inbound listener. Exports startFeedbackRelay.
  */
+import { startEgress } from '../../src/egress/index.ts';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { Test } from 'tap';
@@ -58,8 +59,9 @@ export async function startFeedbackRelay(t: Test, sinkHost: string, egressIp: st
   let current = Date.now();
   const clock = { now: () => current, advance: (ms: number) => void (current += ms) };
   const resolver = createResolver({ servers: [...config.dns.servers], timeoutMs: 1000, negativeTtlMs: 1000 });
+  const egress = await startEgress({ config, state, spool, log });
   const delivery = startDelivery({
-    config, state, spool, log, verpSecret, dkimWorkers: 0, router: createRouter({ config, resolver }), ...deliveryHooks(config, unsubscribeSecret),
+    config, state, spool, log, verpSecret, dkimWorkers: 0, router: createRouter({ config, resolver }), egress: egress.chooser, ...deliveryHooks(config, unsubscribeSecret),
   });
   const feedback = await startFeedbackLoop({
     config, state, log, unsubscribeSecret, now: clock.now, background: false,
@@ -68,6 +70,7 @@ export async function startFeedbackRelay(t: Test, sinkHost: string, egressIp: st
   // Teardowns run in reverse order of registration: these stop before the fixture closes the store.
   t.teardown(async () => {
     await feedback.stop();
+    await egress.stop();
     await delivery.stop(2000);
   });
 

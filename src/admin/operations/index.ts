@@ -3,7 +3,7 @@
  * API (which must not duplicate them). Each validates its input, changes the state store and
  * records one AdminAction outcome.
  */
-export { addTenant, resolveTenant, setTenantStatus, setRelayNetworks, recordAdminAction, type OperationContext } from './tenants.ts';
+export { addTenant, resolveTenant, setTenantStatus, setRelayNetworks, recordAdminAction, type OperationContext, type TenantSettings } from './tenants.ts';
 export { issueApiKey, revokeApiKey, listApiKeys, type IssuedApiKey } from './api-keys.ts';
 export { addSendingDomain, listDomains, dnsRecordsFor, generateDkimKeys, spfRecord, type AddedDomain, type DnsRecordSuggestion } from './domains.ts';
 export { validateCidr, validateDomainName, validateTenantName } from './validate.ts';
@@ -14,4 +14,8 @@ export { checkDomainDns, type DnsCheckResult } from './dns-check.ts';
 export { listSuppressionPage, addManualSuppression, removeSuppressionWithNote, suppressionsCsv, resolveSuppressionScope, validateAddress, SUPPRESSION_REASONS, type SuppressionFilter, type SuppressionPage, type ManualSuppression } from './suppression.ts';
 export { listCases, getCase, submitConsent, reviewCase, setWebhook, showWebhook, removeWebhook, publicWebhook, CASE_STATUSES, MAX_WEBHOOK_BATCH, type ConsentInput, type WebhookInput, type PublicWebhook } from './complaint-cases.ts';
 export { rotateDkimKeys, retireDkimKeys, type RotationResult, type RetirementResult } from './dkim-rotation.ts';
-export { listIps, listPools, type IpView, type PoolView } from './egress.ts';
+export {
+  listIpViews, showIp, addIp, leaseIpTo, renewIpLease, setIpAutoRenew, endIpLease, warmUpIp, quarantineIpNow, releaseIpNow, retireIpNow, revokeIp,
+  validateIpAddress, durationMs, HISTORY_LIMIT, type IpView, type IpDetail, type WarmupProgress, type LeaseInput, type RevokeInput, type RevokeView,
+} from './ips.ts';
+export { listPoolRecords, setPool, deletePool, validatePoolName, POOL_KINDS, MAX_WEIGHT, type PoolKind, type PoolInput } from './pools.ts';

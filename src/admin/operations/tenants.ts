@@ -4,10 +4,10 @@
  * every change is followed by one AdminAction outcome record naming the actor, so the outcome
  * stream tells who suspended whom and why.
  */
-import { ErrorCodes, FerryError } from '../../domain/index.ts';
-import type { Tenant, TenantStatus } from '../../domain/index.ts';
+import { ErrorCodes, FerryError, IP_FALLBACKS } from '../../domain/index.ts';
+import type { IpFallback, Tenant, TenantStatus } from '../../domain/index.ts';
 import type { StateStore } from '../../state/index.ts';
-import { validateCidr, validateTenantName } from './validate.ts';
+import { validateCidr, validateContactEmail, validateTenantName } from './validate.ts';
 
 /** Who performed an operation (`cli`, `admin-api:<user>`); recorded in AdminAction outcomes. */
 export interface OperationContext {
@@ -30,8 +30,21 @@ export async function resolveTenant(state: StateStore, tenant: string | Tenant):
   return found;
 }
 
-export async function addTenant(state: StateStore, name: string, context: OperationContext = {}): Promise<Tenant> {
-  const tenant = await state.createTenant({ name: validateTenantName(name) });
+/** Optional settings of a new tenant (defaults: no contact email, ipFallback `pool`). */
+export interface TenantSettings {
+  readonly contactEmail?: string;
+  readonly ipFallback?: IpFallback;
+}
+
+export async function addTenant(state: StateStore, name: string, context: OperationContext = {}, settings: TenantSettings = {}): Promise<Tenant> {
+  if (settings.ipFallback !== undefined && !IP_FALLBACKS.includes(settings.ipFallback)) {
+    throw new FerryError(ErrorCodes.INVALID_INPUT, `ipFallback "${String(settings.ipFallback)}": expected ${IP_FALLBACKS.join(' or ')}`);
+  }
+  const tenant = await state.createTenant({
+    name: validateTenantName(name),
+    ...(settings.contactEmail === undefined ? {} : { contactEmail: validateContactEmail(settings.contactEmail) }),
+    ...(settings.ipFallback === undefined ? {} : { ipFallback: settings.ipFallback }),
+  });
   await recordAdminAction(state, context, { tenantId: tenant.id, action: 'tenant.add', target: tenant.id });
   return tenant;
 }

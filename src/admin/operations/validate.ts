@@ -1,5 +1,6 @@
 /**
- * Input checks shared by the CLI and the admin API: tenant names, domain names, CIDR networks.
+ * Input checks shared by the CLI and the admin API: tenant names, contact emails, domain names,
+ * CIDR networks.
  * Pure functions; each returns the normalised value or throws MTA_ERR_INVALID_INPUT with a
  * message that names the field and says what is accepted.
  */
@@ -18,6 +19,15 @@ export function validateTenantName(name: string): string {
   }
   if (name.startsWith('tn_')) throw invalid(`tenant name "${name}": names may not start with "tn_" (reserved for tenant ids)`);
   return name;
+}
+
+const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+
+/** A tenant's contact address (operator notices): one plain address, at most 254 characters. */
+export function validateContactEmail(input: string): string {
+  const email = input.trim();
+  if (email.length > 254 || !EMAIL.test(email)) throw invalid(`contact email "${input}": expected one address like noc@example.com`);
+  return email;
 }
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;

@@ -13,7 +13,7 @@ import type { AdminDeps } from '../deps.ts';
 import { AnyArray, IdParams, Limit, Reason, secured } from '../schemas.ts';
 
 const QUEUES = ['queues'] as const;
-const OUTCOME_TYPES = ['Reception', 'Rejection', 'Delivery', 'TransientFailure', 'Bounce', 'Expiration', 'Suppressed', 'Complaint', 'Unsubscribe', 'AdminAction'] as const;
+const OUTCOME_TYPES = ['Reception', 'Rejection', 'Delivery', 'TransientFailure', 'Bounce', 'Expiration', 'Suppressed', 'Complaint', 'Unsubscribe', 'AdminAction', 'IpEvent'] as const;
 
 const VerbParams = Type.Object({ verb: Type.Union(QUEUE_VERBS.map((v) => Type.Literal(v))) });
 const BulkBody = Type.Object(

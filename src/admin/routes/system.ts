@@ -1,11 +1,11 @@
 /**
- * Admin routes of the relay itself: sending IPs and pools (from config until the IP issue adds
- * leases), admin tokens (a caller can only issue scopes it holds), and the unauthenticated
- * probes /healthz (process up) and /readyz (spool, state store, listeners).
+ * Admin routes of the relay itself: admin tokens (a caller can only issue scopes it holds), and
+ * the unauthenticated probes /healthz (process up) and /readyz (spool, state store, listeners).
+ * Sending IPs and pools are in routes/ips.ts.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { issueAdminToken, listAdminTokens, listIps, listPools, revokeAdminToken } from '../operations/index.ts';
+import { issueAdminToken, listAdminTokens, revokeAdminToken } from '../operations/index.ts';
 import { ADMIN_SCOPES, ErrorCodes, FerryError } from '../../domain/index.ts';
 import { actorOf } from '../auth.ts';
 import type { AdminDeps } from '../deps.ts';
@@ -15,9 +15,6 @@ const TokenBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 
 const ALL_SCOPES = [...ADMIN_SCOPES];
 
 export function systemRoutes(app: FastifyInstance, deps: AdminDeps): void {
-  app.get('/v1/ips', { schema: secured('ips', { summary: 'Sending IPs with their pools and state', response: { 200: AnyArray } }) }, () => listIps(deps.config.egress));
-  app.get('/v1/pools', { schema: secured('ips', { summary: 'Pools and their weighted members', response: { 200: AnyArray } }) }, () => listPools(deps.config.egress));
-
   app.get('/v1/admin-tokens', { config: { scope: ALL_SCOPES }, schema: secured('admin', { summary: 'Admin tokens (never the tokens or hashes)', response: { 200: AnyArray } }) }, () => listAdminTokens(deps.state));
   app.post('/v1/admin-tokens', { config: { scope: ALL_SCOPES }, schema: secured('admin', { summary: 'Issue a token with scopes the caller holds (shown once)', body: TokenBody }, ALL_SCOPES) }, async (request, reply) => {
     const body = request.body as Static<typeof TokenBody>;

@@ -9,18 +9,26 @@ import {
   addSendingDomain, addTenant, checkDomainDns, dnsRecordsFor, issueApiKey, listApiKeys, listDomains, recordAdminAction,
   resolveTenant, revokeApiKey, setRelayNetworks, setTenantStatus,
 } from '../operations/index.ts';
-import { ErrorCodes, FerryError, type ApiKeyRecord, type SendingDomain } from '../../domain/index.ts';
+import { ErrorCodes, FerryError, IP_FALLBACKS, type ApiKeyRecord, type SendingDomain } from '../../domain/index.ts';
 import { actorOf } from '../auth.ts';
 import type { AdminDeps } from '../deps.ts';
 import { AnyArray, DomainParams, IdParams, Reason, secured, TenantParams } from '../schemas.ts';
 
 const TENANTS = ['tenants'] as const;
 const STATUS_SCOPES = ['tenants', 'abuse'] as const;
-const NewTenantBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+/** Where operator notices go (e.g. an IP revocation warning). */
+const ContactEmail = Type.String({ format: 'email', maxLength: 254 });
+/** When the tenant's leased IPs cannot take its mail: through its pool, or wait. */
+const IpFallback = Type.Union(IP_FALLBACKS.map((f) => Type.Literal(f)));
+const NewTenantBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 64 }), contactEmail: Type.Optional(ContactEmail), ipFallback: Type.Optional(IpFallback) },
+  { additionalProperties: false },
+);
 const PatchBody = Type.Object(
   {
     pool: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    dedicatedIps: Type.Optional(Type.Array(Type.String({ format: 'ipv4' }), { maxItems: 256 })),
+    contactEmail: Type.Optional(ContactEmail),
+    ipFallback: Type.Optional(IpFallback),
     relayNetworks: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 256 })),
   },
   { additionalProperties: false, minProperties: 1 },
@@ -47,10 +55,11 @@ export function tenantRoutes(app: FastifyInstance, deps: AdminDeps): void {
   app.get('/v1/tenants', { schema: secured('tenants', { summary: 'List tenants', response: { 200: AnyArray } }) }, () => state.listTenants());
   app.post('/v1/tenants', { config: { scope: TENANTS }, schema: secured('tenants', { summary: 'Create a tenant', body: NewTenantBody }, TENANTS) }, async (request, reply) => {
     const body = request.body as Static<typeof NewTenantBody>;
-    return reply.status(201).send(await addTenant(state, body.name, actorOf(request)));
+    const settings = { ...(body.contactEmail === undefined ? {} : { contactEmail: body.contactEmail }), ...(body.ipFallback === undefined ? {} : { ipFallback: body.ipFallback }) };
+    return reply.status(201).send(await addTenant(state, body.name, actorOf(request), settings));
   });
   app.get('/v1/tenants/:tenant', { schema: secured('tenants', { summary: 'One tenant', params: TenantParams }) }, (request) => resolveTenant(state, (request.params as Static<typeof TenantParams>).tenant));
-  app.patch('/v1/tenants/:tenant', { config: { scope: TENANTS }, schema: secured('tenants', { summary: 'Update pool, dedicated IPs, relay networks', params: TenantParams, body: PatchBody }, TENANTS) }, async (request) => {
+  app.patch('/v1/tenants/:tenant', { config: { scope: TENANTS }, schema: secured('tenants', { summary: 'Update pool, contact email, IP fallback, relay networks', params: TenantParams, body: PatchBody }, TENANTS) }, async (request) => {
     const tenant = await resolveTenant(state, (request.params as Static<typeof TenantParams>).tenant);
     const patch = request.body as Static<typeof PatchBody>;
     if (patch.relayNetworks) await setRelayNetworks(state, tenant, patch.relayNetworks, actorOf(request));
