@@ -16,6 +16,8 @@ RESULTS_DIR=${RESULTS_DIR:-$ROOT/bench/results}
 # RELAY_NODE_ARGS (not FERRY_*: the config loader refuses unknown FERRY_ variables): extra node flags for the relay, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 # (the profile is written when the relay exits after SIGTERM; summarise: bench/profile-summary.ts).
 RELAY_NODE_ARGS=${RELAY_NODE_ARGS:-}
+# INGRESS_PROCS: processes accepting SMTP (ingress.processes; 2 = the relay + one ingress-only worker on this 2-core box)
+INGRESS_PROCS=${INGRESS_PROCS:-1}
 FERRY_PID= SINK_PID= FERRY_DATA=
 
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
@@ -40,6 +42,7 @@ ingress:
   hostname: relay.bench.test
   submission: { enabled: true, port: $FERRY_PORT }
   smtps: { enabled: false, port: $((FERRY_PORT + 1)) }
+  processes: $INGRESS_PROCS
   limits: { maxConnectionsPerTenant: 1000, maxConnections: 2000, maxRecipients: 1000 }
 egress:
   ips: [{ address: 127.0.0.1, helo: relay.bench.test }]

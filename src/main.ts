@@ -9,13 +9,14 @@ import type { Config } from './config/index.ts';
 import type { Logger } from './platform/index.ts';
 import { openLocalDatabase, createResolver } from './platform/index.ts';
 import { openStateStore, loadMasterKey } from './state/index.ts';
-import { openSpool, type Spool } from './spool/index.ts';
+import { openSpool, wakingSpool } from './spool/index.ts';
 import { createRouter } from './delivery/routing.ts';
 import { parseVerpAddress, startDelivery } from './delivery/index.ts';
 import { deliveryHooks, reloadDefaultBounceProducts, reloadDefaultBounceRules, startFeedbackLoop, unsubscribeSecretOf } from './feedback/index.ts';
-import { startIngress } from './ingress/index.ts';
+import { startIngress, type Ingress } from './ingress/index.ts';
+import { startIngressWorkers, type IngressWorkers } from './ingress/processes.ts';
 import { instrumentStateStore, startOperatorServices } from './admin/index.ts';
-import { createMetrics } from './platform/index.ts';
+import { createMetrics, type FerryMetrics } from './platform/index.ts';
 import { startCreditGate } from './feedback/billing/index.ts';
 import { parseDuration } from './domain/index.ts';
 import { startEgress } from './egress/index.ts';
@@ -36,18 +37,12 @@ function verpSecretOf(config: Config, masterKey: Buffer): Buffer {
   return createHmac('sha256', masterKey).update('ferry/verp/v1').digest();
 }
 
-/** A spool whose accept() also wakes the delivery engine, so fresh mail goes out at once. */
-function nudgingSpool(spool: Spool, nudge: () => void): Spool {
-  return new Proxy(spool, {
-    get(target, property, receiver) {
-      if (property !== 'accept') return Reflect.get(target, property, receiver) as unknown;
-      return async (...args: Parameters<Spool['accept']>) => {
-        const deliveries = await target.accept(...args);
-        nudge();
-        return deliveries;
-      };
-    },
-  });
+/** ingress.processes > 1: the other processes accepting SMTP, on the ports this one bound. */
+async function startWorkers(config: Config, ports: Ingress['ports'], metrics: FerryMetrics, wake: () => void, log: Logger): Promise<IngressWorkers | undefined> {
+  if (config.ingress.processes <= 1) return undefined;
+  const ingress = { ...config.ingress, submission: { ...config.ingress.submission, port: ports.submission }, smtps: { ...config.ingress.smtps, port: ports.smtps } };
+  const sink = { records: metrics.records, stateCall: metrics.stateCall, ingress: metrics.ingress, accepted: wake };
+  return startIngressWorkers({ ...config, ingress }, config.ingress.processes - 1, sink, log.child({ stage: 'ingress' }));
 }
 
 export async function startRelay(config: Config, log: Logger): Promise<Relay> {
@@ -68,7 +63,7 @@ export async function startRelay(config: Config, log: Logger): Promise<Relay> {
   });
   // Accepted mail (and the egress stage's own notices) wakes the delivery engine once it runs.
   let wakeDelivery = (): void => undefined;
-  const relaySpool = nudgingSpool(spool, () => wakeDelivery());
+  const relaySpool = wakingSpool(spool, () => wakeDelivery());
   const egress = await startEgress({ config, state, spool: relaySpool, log: log.child({ stage: 'egress' }), metrics: metrics.egress });
   const delivery = config.delivery.enabled
     ? startDelivery({
@@ -90,6 +85,10 @@ export async function startRelay(config: Config, log: Logger): Promise<Relay> {
     log: log.child({ stage: 'ingress' }),
     observer: metrics.ingress,
   });
+  const workers = await startWorkers(config, ingress.ports, metrics, () => wakeDelivery(), log).catch(async (error: unknown) => {
+    await ingress.stop();
+    throw error;
+  });
   let serving = true;
   const operator = await startOperatorServices({
     config, state, spool, resolver, metrics, log: log.child({ stage: 'admin' }),
@@ -98,7 +97,7 @@ export async function startRelay(config: Config, log: Logger): Promise<Relay> {
     egress: egress.ctx,
   }).catch(async (error: unknown) => {
     // e.g. the admin port is taken: stop what already runs, so the process can exit.
-    await ingress.stop();
+    await Promise.all([ingress.stop(), workers?.stop()]);
     await egress.stop();
     await delivery?.stop();
     throw error;
@@ -111,8 +110,9 @@ export async function startRelay(config: Config, log: Logger): Promise<Relay> {
     }).catch(async (error: unknown) => {
       // e.g. the inbound or unsubscribe port is taken: stop what already runs, so the process can exit.
       await operator.stop();
-      await ingress.stop();
+      await Promise.all([ingress.stop(), workers?.stop()]);
       await creditGate.stop();
+      await egress.stop();
       await delivery?.stop();
       throw error;
     })
@@ -131,7 +131,7 @@ export async function startRelay(config: Config, log: Logger): Promise<Relay> {
     async stop() {
       serving = false;
       await operator.stop();
-      await ingress.stop();
+      await Promise.all([ingress.stop(), workers?.stop()]);
       await creditGate.stop();
       await egress.stop();
       await delivery?.stop();

@@ -31,6 +31,8 @@ export const IngressSchema = Type.Object(
     hostname: Type.String({ minLength: 1 }),
     submission: Type.Object({ enabled: Type.Boolean(), port: Port }, Strict),
     smtps: Type.Object({ enabled: Type.Boolean(), port: Port }, Strict),
+    /** Processes accepting SMTP on this node: the relay plus (N − 1) ingress-only workers on the same ports (SO_REUSEPORT, Linux). */
+    processes: Type.Integer({ minimum: 1, maximum: 64 }),
     tls: Type.Object(
       {
         /** PEM certificate and key paths; both empty → a self-signed pair is generated in dataDir. */

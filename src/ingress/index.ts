@@ -77,11 +77,12 @@ function serverOptions(context: IngressContext, tls: { cert: string; key: string
   };
 }
 
-async function listen(server: FerrySmtpServer, port: number, host: string): Promise<number> {
+/** reusePort: several processes of one node listen on the port (ingress.processes > 1, Linux SO_REUSEPORT). */
+async function listen(server: FerrySmtpServer, port: number, host: string, reusePort: boolean): Promise<number> {
   const net: NetServer = server.server;
   await new Promise<void>((resolve, reject) => {
     net.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, reusePort }, () => {
       net.off('error', reject);
       resolve();
     });
@@ -125,7 +126,7 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
     server.observer = options.observer;
     server.on('error', (err: Error) => log.debug({ err }, 'SMTP connection error'));
     servers.push(server);
-    return listen(server, port, config.ingress.host);
+    return listen(server, port, config.ingress.host, config.ingress.processes > 1);
   };
   try {
     const submission = await start(config.ingress.submission.enabled, config.ingress.submission.port, false);
