@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.ts';
 import { parseDuration } from '../domain/index.ts';
-import type { Logger } from '../platform/index.ts';
+import { loadTlsMaterial, type Logger } from '../platform/index.ts';
 import type { StateStore } from '../state/index.ts';
 import { createComplaintCases, type ComplaintCases } from './complaints/index.ts';
 import { createReportHandler, startInboundListener, type InboundListener, type VerpSubject } from './inbound/index.ts';
@@ -73,6 +73,7 @@ export async function startFeedbackLoop(deps: FeedbackDeps): Promise<FeedbackLoo
       host: i.host, port: i.port, hostname: config.ingress.hostname, bounceDomain: config.delivery.bounceDomain,
       unsubscribeAddress: unsubscribeAddress(config), feedbackAddresses: i.feedbackAddresses, maxMessageSize: i.maxMessageSize,
       maxConnectionsPerIp: i.maxConnectionsPerIp, messagesPerMinutePerIp: i.messagesPerMinutePerIp, socketTimeoutMs: parseDuration(i.socketTimeout),
+      tls: await loadTlsMaterial(config),
     }, { ...handler, handle: async (raw, rcpts) => { const result = await handler.handle(raw, rcpts); nudge(); return result; } }, deps.parseVerp, log)
     : undefined;
   const unsubscribeApp = settings.unsubscribe.enabled ? buildUnsubscribeApp({ state, secret: deps.unsubscribeSecret, now, onRecorded: nudge }) : undefined;

@@ -27,7 +27,7 @@ export interface FeedbackRelay {
   readonly log: Logger;
   tenant(name: string): Promise<{ tenant: Tenant; apiKey: string; domain: string; keys: DkimKey[] }>;
   send(apiKey: string, from: string, to: string, subject?: string): Promise<{ accepted: boolean; response: string }>;
-  /** Raw SMTP to the inbound listener: MAIL FROM:<> … DATA; returns the server's last reply or the error. */
+  /** Raw SMTP to the inbound listener over STARTTLS: MAIL FROM:<> … DATA; returns the server's last reply or the error. */
   inbound(rcpt: string, raw: string): Promise<string>;
 }
 
@@ -98,7 +98,8 @@ export async function startFeedbackRelay(t: Test, sinkHost: string, egressIp: st
       }
     },
     async inbound(rcpt, raw) {
-      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: feedback.ports.inbound ?? 0, secure: false, ignoreTLS: true, connectionTimeout: 5000, socketTimeout: 5000 });
+      // requireTLS: every report in these tests arrives over STARTTLS, as mailbox providers send them
+      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: feedback.ports.inbound ?? 0, secure: false, requireTLS: true, tls: { rejectUnauthorized: false }, connectionTimeout: 5000, socketTimeout: 5000 });
       try {
         const info = await transport.sendMail({ envelope: { from: '', to: [rcpt] }, raw: Buffer.from(raw.replace(/\r?\n/g, '\r\n')) });
         return info.response;

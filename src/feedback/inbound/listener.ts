@@ -1,5 +1,6 @@
 /**
- * The inbound listener (port 25 role): smtp-server without AUTH that accepts mail only for
+ * The inbound listener (port 25 role): smtp-server without AUTH, STARTTLS offered with the node's
+ * SMTP certificate, that accepts mail only for
  * addresses at the bounce domain whose VERP token verifies, the unsubscribe mailto address and
  * the configured feedback-loop addresses; size, connections per IP and messages per minute per
  * IP are capped. Exports startInboundListener → InboundListener { port, counters, stop }.
@@ -23,6 +24,8 @@ export interface InboundSettings {
   readonly maxConnectionsPerIp: number;
   readonly messagesPerMinutePerIp: number;
   readonly socketTimeoutMs: number;
+  /** Certificate and key for STARTTLS (the node's SMTP pair); absent → STARTTLS not offered. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 export interface InboundListener {
@@ -67,7 +70,9 @@ export async function startInboundListener(settings: InboundSettings, handler: R
 
   const server = new SMTPServer({
     name: settings.hostname, banner: 'Ferry feedback listener', logger: false,
-    authOptional: true, disabledCommands: ['AUTH', 'STARTTLS'], size: settings.maxMessageSize,
+    authOptional: true, size: settings.maxMessageSize,
+    // Receivers that send DSNs and ARF reports prefer TLS (opportunistic, as on any port 25).
+    ...(settings.tls ? { disabledCommands: ['AUTH'], cert: settings.tls.cert, key: settings.tls.key } : { disabledCommands: ['AUTH', 'STARTTLS'] }),
     maxClients: 1000, socketTimeout: settings.socketTimeoutMs, closeTimeout: 1000,
     onConnect(session, callback) {
       const open = (connections.get(session.remoteAddress) ?? 0) + 1;
