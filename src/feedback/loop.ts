@@ -64,6 +64,7 @@ export async function startFeedbackLoop(deps: FeedbackDeps): Promise<FeedbackLoo
   const w = settings.webhooks;
   const webhooks = createWebhookDispatcher(state, {
     timeoutMs: parseDuration(w.timeout), retryForMs: parseDuration(w.retryFor), firstRetryMs: parseDuration(w.firstRetry), maxRetryMs: parseDuration(w.maxRetry),
+    holder: config.nodeId,
   }, now, log);
 
   const handler = createReportHandler({ state, parseVerp: deps.parseVerp, unsubscribeSecret: deps.unsubscribeSecret, unsubscribeAddress: unsubscribeAddress(config), now });

@@ -24,7 +24,8 @@ export interface HttpReceiver {
   stop(): Promise<void>;
 }
 
-export async function startHttpReceiver(path = '/hook'): Promise<HttpReceiver> {
+/** `delayMs`: every answer waits this long (a slow endpoint keeps a request in flight). */
+export async function startHttpReceiver(path = '/hook', delayMs = 0): Promise<HttpReceiver> {
   const requests: ReceivedRequest[] = [];
   let server: Server | undefined;
   let port = 0;
@@ -35,7 +36,9 @@ export async function startHttpReceiver(path = '/hook'): Promise<HttpReceiver> {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
-        response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+        const answer = () => response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+        if (delayMs > 0) setTimeout(answer, delayMs);
+        else answer();
       });
     });
     next.keepAliveTimeout = 500;

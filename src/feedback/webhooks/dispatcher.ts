@@ -2,7 +2,9 @@
  * Webhook delivery from the durable outbox: per tenant, the oldest events go out in seq order
  * (one per request, or a JSON array of up to batchSize), signed, with undici and a hard timeout.
  * A failure holds that tenant's queue (order per message is kept) and retries with exponential
- * backoff (firstRetry … maxRetry); events older than retryFor are dropped and counted. Tenants are
+ * backoff (firstRetry … maxRetry); events older than retryFor are dropped and counted. Across nodes
+ * a tenant's outbox is served by one node at a time (a state-store lease taken before each request),
+ * so two nodes never post the same events or reorder them. Tenants are
  * served concurrently and nothing here is on the mail path: a dead endpoint slows no mail and no
  * other tenant. Exports createWebhookDispatcher → WebhookDispatcher { runOnce, start, stop, stats }.
  */
@@ -16,6 +18,8 @@ export interface DispatcherSettings {
   readonly retryForMs: number;
   readonly firstRetryMs: number;
   readonly maxRetryMs: number;
+  /** This node's id: one node at a time sends a tenant's events (a state-store lease), so nodes never race on one outbox. */
+  readonly holder?: string;
 }
 
 export interface WebhookStats {
@@ -74,13 +78,21 @@ export function createWebhookDispatcher(state: StateStore, settings: DispatcherS
     return events.filter((e) => !dead.includes(e));
   }
 
+  /** Held (or refreshed) for one request at a time; lost → another node serves the tenant now. */
+  const leaseKey = (tenantId: string) => `webhooks:${tenantId}`;
+  const leaseTtlMs = 2 * settings.timeoutMs + 5_000;
+  const holder = settings.holder ?? `dispatcher-${process.pid}-${Math.random().toString(36).slice(2)}`;
+
   async function serveTenant(endpoint: WebhookEndpoint): Promise<void> {
     const { tenantId } = endpoint;
     const held = backoff.get(tenantId);
     if (busy.has(tenantId) || (held && held.nextAt > now())) return;
     busy.add(tenantId);
+    let leased = false;
     try {
       for (let pass = 0; pass < MAX_BATCHES_PER_PASS; pass++) {
+        leased = await state.acquireLease(leaseKey(tenantId), holder, 1, leaseTtlMs);
+        if (!leased) return;
         const events = await dropExpired(tenantId, await state.peekWebhookEvents(tenantId, Math.max(1, endpoint.batchSize)));
         if (events.length === 0) return;
         if (!(await post(endpoint, events))) {
@@ -95,6 +107,7 @@ export function createWebhookDispatcher(state: StateStore, settings: DispatcherS
         stats.delivered += events.length;
       }
     } finally {
+      if (leased) await state.releaseLease(leaseKey(tenantId), holder).catch(() => undefined);
       busy.delete(tenantId);
     }
   }
