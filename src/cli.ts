@@ -37,6 +37,7 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map([
   ['tenant close', lazy(tenantModule, 'tenantClose')],
   ['tenant resume', lazy(tenantModule, 'tenantResume')],
   ['tenant relay-networks', lazy(tenantModule, 'tenantRelayNetworks')],
+  ['tenant update', lazy(() => import('./cli/tenant-update.ts'), 'tenantUpdate')],
   ['key add', lazy(keyModule, 'keyAdd')],
   ['key list', lazy(keyModule, 'keyList')],
   ['key revoke', lazy(keyModule, 'keyRevoke')],

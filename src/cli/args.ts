@@ -9,6 +9,7 @@ import { OPERATOR_OPTIONS, OPERATOR_USAGE, operatorOptionsFrom, type OperatorOpt
 import { CREDIT_OPTIONS, CREDIT_USAGE, creditOptionsFrom, type CreditOptions } from './credit-args.ts';
 import { FEEDBACK_OPTIONS, FEEDBACK_USAGE, feedbackOptionsFrom, type FeedbackOptions } from './feedback-args.ts';
 import { IP_OPTIONS, IP_USAGE, ipOptionsFrom, type IpOptions } from './ip-args.ts';
+import { TENANT_OPTIONS, TENANT_USAGE, tenantUpdateOptionsFrom, type TenantUpdateOptions } from './tenant-args.ts';
 
 export const USAGE = `Usage: ferry [--config FILE] [--json] <command>
 
@@ -22,7 +23,7 @@ Commands:
   tenant close T --reason R             close the account: its mail is refused (550 5.7.1) for good
   tenant resume T                       accept its mail again
   tenant relay-networks T CIDR...       networks allowed to send as T without AUTH (--clear: none)
-  key add T                             issue an API key (shown once)
+${TENANT_USAGE}  key add T                             issue an API key (shown once)
   key list T                            the tenant's keys (ids, never the keys)
   key revoke KEYID                      revoke a key at once
   domain add T DOMAIN                   add a sending domain, generate DKIM keys, print DNS records
@@ -61,6 +62,8 @@ export interface CliArgs {
   readonly feedback: FeedbackOptions;
   /** Options of the ip / pool commands; see src/cli/ip-args.ts. */
   readonly ip: IpOptions;
+  /** Options of `tenant update`; see src/cli/tenant-args.ts. */
+  readonly tenantUpdate: TenantUpdateOptions;
 }
 
 export function usageError(message: string): FerryError {
@@ -83,6 +86,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         ...CREDIT_OPTIONS,
         ...FEEDBACK_OPTIONS,
         ...IP_OPTIONS,
+        ...TENANT_OPTIONS,
       },
     });
     return {
@@ -96,6 +100,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       credit: creditOptionsFrom(values),
       feedback: feedbackOptionsFrom(values),
       ip: ipOptionsFrom(values, member),
+      tenantUpdate: tenantUpdateOptionsFrom(values),
     };
   } catch (error) {
     throw usageError((error as Error).message);

@@ -38,7 +38,8 @@ export async function policyCheck(context: CommandContext): Promise<void> {
       return;
     }
     const mailFrom = fromAddressOf(raw);
-    const outcome = await gate.evaluate(raw, { tenantId: tenant.id, mailFrom, recipients: [], clientIp: '127.0.0.1' });
+    const own = tenant.contentPolicy ? { contentPolicy: tenant.contentPolicy } : {};
+    const outcome = await gate.evaluate(raw, { tenantId: tenant.id, mailFrom, recipients: [], clientIp: '127.0.0.1', ...own });
     const reasons = outcome.record.results.map((r) => ({ check: r.check, outcome: r.outcome, code: r.code ?? 'none', score: r.score, detail: r.detail ?? '' }));
     const reply = outcome.verdict.kind === 'accept' ? undefined : outcome.verdict.text;
     process.stdout.write(JSON.stringify({ verdict: outcome.record.verdict, reasons, reference: outcome.record.ref, ...(reply ? { reply } : {}) }) + '\n');

@@ -1,5 +1,5 @@
 /**
- * `ferry tenant …` commands: add, list, show, suspend, close, resume, relay-networks. Each is a thin
+ * `ferry tenant …` commands: add, list, show, suspend, close, resume, relay-networks (update: tenant-update.ts). Each is a thin
  * shell over src/admin/operations (the same code the admin API runs) plus printing; with
  * --api URL the same verbs go through the admin API's /v1/tenants routes (same output).
  */
@@ -11,6 +11,7 @@ import { fetchDomains } from './domain.ts';
 import { fetchKeys } from './key.ts';
 import { callApi, viaApi } from './node-access.ts';
 import { publicDomain, publicKeyRecord, table, tenantLine } from './output.ts';
+import { tenantSettingsLines } from './tenant-update.ts';
 
 const ACTOR = { actor: 'cli' };
 
@@ -64,6 +65,7 @@ export async function tenantShow(context: CommandContext): Promise<void> {
   context.out.result(view, () => [
     tenantLine(view.tenant),
     `created ${new Date(view.tenant.createdAt).toISOString()}`,
+    ...tenantSettingsLines(view.tenant),
     `api keys: ${view.apiKeys.map((k) => (k.revokedAt ? `${k.id} (revoked)` : k.id)).join(', ') || 'none'}`,
     `domains: ${view.domains.map((d) => d.domain).join(', ') || 'none'}`,
   ]);

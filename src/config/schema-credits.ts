@@ -48,11 +48,14 @@ const TenantLimitValues = {
   dailyQuota: Type.Integer({ minimum: 0 }),
 };
 
+/** One tenant's limits over the defaults (a config override, or the tenant record's own `limits`). */
+export const TenantLimitOverridesSchema = Type.Partial(Type.Object(TenantLimitValues, Strict));
+
 export const TenantLimitsSchema = Type.Object(
   {
     ...TenantLimitValues,
     /** Per-tenant overrides by tenant id. */
-    overrides: Type.Record(Type.String(), Type.Partial(Type.Object(TenantLimitValues, Strict))),
+    overrides: Type.Record(Type.String(), TenantLimitOverridesSchema),
   },
   Strict,
 );

@@ -1,13 +1,26 @@
 /**
  * Tenants and what they own: API keys (hash only), sending domains with DKIM keys.
  * Plain data shapes shared by the state store, policy, ingress, delivery and the CLI.
+ * A tenant's own limits / content policy (set through the admin API or CLI) win over the
+ * config's defaults and overrides (src/policy/rate.ts limitsFor, src/policy/filter/policy.ts).
  */
+import type { FilterTenantConfig } from '../config/schema-filter.ts';
 
 export type TenantStatus = 'active' | 'suspended' | 'closed';
 
 export type IpFallback = 'pool' | 'wait';
 
 export const IP_FALLBACKS: readonly IpFallback[] = ['pool', 'wait'];
+
+/** Per-tenant message limits kept on the tenant record; a missing value falls back to config. */
+export interface TenantLimitOverrides {
+  readonly messagesPerSecond?: number;
+  readonly burst?: number;
+  readonly dailyQuota?: number;
+}
+
+/** A tenant's content policy on its record: the shape of one `filter.tenants` entry. */
+export type TenantContentPolicy = FilterTenantConfig;
 
 export interface Tenant {
   readonly id: string;
@@ -27,6 +40,10 @@ export interface Tenant {
   readonly ipFallback: IpFallback;
   /** Legacy applications: networks (CIDR) whose clients are this tenant without AUTH. Off when empty. */
   readonly relayNetworks: readonly string[];
+  /** Rate / burst / daily quota for this tenant; over `tenantLimits` defaults and overrides. */
+  readonly limits?: TenantLimitOverrides;
+  /** Content gate policy for this tenant; over `filter.tenants[<id>]` (per field). */
+  readonly contentPolicy?: TenantContentPolicy;
 }
 
 export interface ApiKeyRecord {

@@ -6,7 +6,7 @@
  */
 import type { SMTPServerSession } from 'smtp-server';
 import type { Config } from '../config/index.ts';
-import type { Verdict } from '../domain/index.ts';
+import type { Tenant, Verdict } from '../domain/index.ts';
 import type { Logger } from '../platform/index.ts';
 import type { Policy, SessionIdentity } from '../policy/index.ts';
 import { normalizeClientIp } from '../policy/index.ts';
@@ -21,6 +21,8 @@ export interface SessionState {
   readonly clientIp: string;
   log: Logger;
   identity?: SessionIdentity;
+  /** The tenant record read at the last MAIL FROM (per-node 1 s cache): its content policy applies at DATA. */
+  tenant?: Tenant;
 }
 
 export interface IngressContext {

@@ -110,7 +110,8 @@ async function runContentGate(context: IngressContext, tx: Transaction, body: Bu
   if (!gate) return ACCEPT;
   const onFailure = (check: string, error: unknown) => tx.state.log.error({ err: error, check }, 'content check failed; answering 451 4.3.0 unless in monitor mode');
   const keyId = tx.state.identity?.keyId;
-  const envelope = { tenantId: tx.tenantId, mailFrom: tx.mailFrom, recipients: tx.recipients, clientIp: tx.state.clientIp, ...(keyId ? { sender: keyId } : {}) };
+  const contentPolicy = tx.state.tenant?.contentPolicy;
+  const envelope = { tenantId: tx.tenantId, mailFrom: tx.mailFrom, recipients: tx.recipients, clientIp: tx.state.clientIp, ...(keyId ? { sender: keyId } : {}), ...(contentPolicy ? { contentPolicy } : {}) };
   const outcome = await gate.evaluate(body, envelope, onFailure);
   tx.contentGate = outcome.record;
   if (outcome.record.verdict !== 'accept') tx.state.log.info({ contentGate: outcome.record }, 'content gate finding');

@@ -101,7 +101,10 @@ export function onMailFrom(context: IngressContext) {
     const run = async (): Promise<Verdict> => {
       const identity = await resolveIdentity(context, state);
       if (identity.kind !== 'accept' || !state.identity) return identity;
-      const mailContext = { sessionId: state.id, clientIp: state.clientIp, tenantId: state.identity.tenantId, mailFrom };
+      // One read per MAIL FROM through the per-node 1 s cache (the tenant-status check reuses it):
+      // the record's own limits and content policy apply to this transaction.
+      state.tenant = await context.policy.tenantRecord(state.identity.tenantId);
+      const mailContext = { sessionId: state.id, clientIp: state.clientIp, tenantId: state.identity.tenantId, mailFrom, ...(state.tenant ? { tenant: state.tenant } : {}) };
       return runChecks(context.policy.checks.mailFrom, mailContext, { timeoutMs: context.policy.checkTimeoutMs, onFailure: checkFailureLogger(state) });
     };
     void run()

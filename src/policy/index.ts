@@ -5,12 +5,12 @@
  * the state store through the StateStore interface only; nothing here holds a socket.
  */
 import type { Config } from '../config/index.ts';
-import { parseDuration } from '../domain/index.ts';
+import { parseDuration, type Tenant } from '../domain/index.ts';
 import type { StateStore } from '../state/index.ts';
 import { AuthFailureThrottle } from './auth-throttle.ts';
 import { recipientCapCheck, TenantConnections } from './limits.ts';
 import { RelayNetworks } from './relay.ts';
-import { headerFromCheck, senderDomainCheck, tenantStatusCheck } from './senders.ts';
+import { cachedTenant, headerFromCheck, senderDomainCheck, tenantStatusCheck } from './senders.ts';
 import type { IngressChecks } from './types.ts';
 import { CreditMeter, creditSettings, type LowCreditsListener } from './credits.ts';
 import { TenantLimits, tenantLimitSettings } from './rate.ts';
@@ -22,7 +22,7 @@ export { AuthFailureThrottle, type AuthThrottleLimits, type ThrottleDecision } f
 export { TenantConnections, recipientCapCheck } from './limits.ts';
 export { RelayNetworks, buildBlockList, normalizeClientIp } from './relay.ts';
 export { runChecks, type RunOptions } from './run.ts';
-export { tenantStatusCheck, senderDomainCheck, headerFromCheck } from './senders.ts';
+export { tenantStatusCheck, senderDomainCheck, headerFromCheck, cachedTenant } from './senders.ts';
 export type { IngressCheck, IngressChecks, MailContext, RcptContext, MessageContext, SessionIdentity } from './types.ts';
 export { CreditMeter, creditSettings, messageCost, type CreditSettings, type LowCreditsListener } from './credits.ts';
 export { TenantLimits, tenantLimitSettings, limitsFor, utcDay, type TenantLimitSettings, type TenantLimitValues } from './rate.ts';
@@ -48,6 +48,11 @@ export interface Policy {
   readonly tenantLimits: TenantLimits;
   /** The content gate (src/policy/filter) run at DATA; undefined when filter.enabled is false. */
   readonly contentGate: ContentGate | undefined;
+  /**
+   * The tenant record through the per-node one-second cache the tenant-status check shares: read
+   * once per MAIL FROM, it carries the tenant's own limits and content policy (no extra round trip).
+   */
+  readonly tenantRecord: (tenantId: string) => Promise<Tenant | undefined>;
 }
 
 /** The stateful gates shared by the checks and the DATA stage. */
@@ -93,5 +98,6 @@ export function createPolicy(config: Config, state: StateStore, checks?: Ingress
     relayNetworks: new RelayNetworks(state, RELAY_INDEX_TTL_MS),
     checkTimeoutMs: CHECK_TIMEOUT_MS,
     contentGate: createContentGate(config.filter, { state, dns: config.dns, ...(extras.clock ? { clock: extras.clock } : {}) }),
+    tenantRecord: (tenantId) => cachedTenant(state, tenantId),
   };
 }

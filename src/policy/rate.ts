@@ -4,10 +4,12 @@
  * connections (leases; with the embedded store one node's in-memory count already is global).
  * All three run at MAIL FROM (after the sender checks). A lease is taken at a session's first MAIL FROM, refreshed only
  * when half its TTL passed (no round trip per message) and released at close.
- * Exports TenantLimits, tenantLimitSettings, limitsFor, utcDay.
+ * Effective limits: config defaults < `tenantLimits.overrides[<id>]` < the tenant record's own
+ * `limits` (admin API / CLI), read from the record the MAIL FROM context carries — no extra
+ * store round trip per message. Exports TenantLimits, tenantLimitSettings, limitsFor, utcDay.
  */
 import type { Config } from '../config/index.ts';
-import { ACCEPT, parseDuration, tempfail, type Verdict } from '../domain/index.ts';
+import { ACCEPT, parseDuration, tempfail, type TenantLimitOverrides, type Verdict } from '../domain/index.ts';
 import type { StateStore } from '../state/index.ts';
 import type { IngressCheck, MailContext } from './types.ts';
 
@@ -37,8 +39,14 @@ export function tenantLimitSettings(config: Config): TenantLimitSettings {
   };
 }
 
-export function limitsFor(settings: TenantLimitSettings, tenantId: string): TenantLimitValues {
-  return { ...settings.defaults, ...settings.overrides[tenantId] };
+/** Config defaults, then the config override of this tenant, then the tenant record's own limits. */
+export function limitsFor(settings: TenantLimitSettings, tenantId: string, own?: TenantLimitOverrides): TenantLimitValues {
+  const merged = { ...settings.defaults, ...settings.overrides[tenantId] };
+  for (const key of ['messagesPerSecond', 'burst', 'dailyQuota'] as const) {
+    const value = own?.[key];
+    if (value !== undefined) merged[key] = value;
+  }
+  return merged;
 }
 
 /** `2025-01-31` (UTC) of a time in ms. */
@@ -80,15 +88,15 @@ export class TenantLimits {
     return ACCEPT;
   }
 
-  async #daily({ tenantId }: MailContext): Promise<Verdict> {
-    const { dailyQuota } = limitsFor(this.#settings, tenantId);
+  async #daily({ tenantId, tenant }: MailContext): Promise<Verdict> {
+    const { dailyQuota } = limitsFor(this.#settings, tenantId, tenant?.limits);
     if (dailyQuota === 0) return ACCEPT;
     const count = await this.#state.incrementDaily(`quota:${tenantId}`, utcDay(this.#clock()), 1, dailyQuota);
     return count.allowed ? ACCEPT : tempfail('rate.limited', `Daily quota of ${dailyQuota} messages reached, try again tomorrow`);
   }
 
-  async #rate({ tenantId }: MailContext): Promise<Verdict> {
-    const { messagesPerSecond, burst } = limitsFor(this.#settings, tenantId);
+  async #rate({ tenantId, tenant }: MailContext): Promise<Verdict> {
+    const { messagesPerSecond, burst } = limitsFor(this.#settings, tenantId, tenant?.limits);
     if (messagesPerSecond === 0) return ACCEPT;
     const decision = await this.#state.rateLimit(`rate:${tenantId}`, { ratePerSecond: messagesPerSecond, burst }, this.#clock());
     if (decision.allowed) return ACCEPT;

@@ -52,6 +52,14 @@ function directoryOf(state: StateStore): SenderDirectory {
   return directory;
 }
 
+/**
+ * The tenant record through this node's one-second cache (the one tenantStatusCheck reads): the
+ * session loads it once per MAIL FROM and hands it to the limits and the content gate.
+ */
+export function cachedTenant(state: StateStore, tenantId: string): Promise<Tenant | undefined> {
+  return directoryOf(state).tenants.get(tenantId);
+}
+
 export function tenantStatusCheck(state: StateStore): IngressCheck<MailContext> {
   return {
     name: 'tenant-status',

@@ -4,7 +4,7 @@
  * runChecks (run.ts) turns a throw or a timeout into `tempfail('internal.failure')`.
  * IngressChecks is the closed list of checks per SMTP stage, built in one place (index.ts).
  */
-import type { Verdict } from '../domain/index.ts';
+import type { Tenant, Verdict } from '../domain/index.ts';
 
 /** Who a session speaks for, once known: AUTH, or the tenant's relay network (no AUTH). */
 export interface SessionIdentity {
@@ -20,6 +20,11 @@ export interface MailContext {
   readonly tenantId: string;
   /** Envelope sender as given to MAIL FROM ('' for the null sender). */
   readonly mailFrom: string;
+  /**
+   * The tenant record as read at MAIL FROM (per-node cache, at most LOOKUP_TTL_MS old): its own
+   * limits apply. Absent when the caller did not load it (config limits only).
+   */
+  readonly tenant?: Tenant;
 }
 
 export interface RcptContext extends MailContext {

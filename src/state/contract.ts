@@ -72,6 +72,30 @@ function tenantTests(t: Test, makeStore: MakeStore): void {
       await rejectsWithCode(t, store.updateTenant('tn_missing', { pool: 'x' }), 'MTA_ERR_NOT_FOUND', 'unknown tenant patch');
     });
   });
+
+  t.test('tenants: limits and content policy are set, replaced, kept, and cleared by null', async (t) => {
+    await withStore(makeStore, async (store) => {
+      const tenant = await store.createTenant({ name: 'acme' });
+      t.notOk('limits' in tenant || 'contentPolicy' in tenant, 'none on a new tenant');
+      const policy = { mode: 'monitor' as const, checks: { sectors: { threshold: 20 } }, allow: { senders: ['a@acme.test'] } };
+      const set = await store.updateTenant(tenant.id, { limits: { dailyQuota: 2, burst: 5 }, contentPolicy: policy });
+      t.same(set.limits, { dailyQuota: 2, burst: 5 });
+      t.same(set.contentPolicy, policy);
+      t.same((await store.getTenant(tenant.id))?.contentPolicy, policy, 'read back whole');
+      const other = await store.updateTenant(tenant.id, { pool: 'warm' });
+      t.same([other.limits, other.contentPolicy], [{ dailyQuota: 2, burst: 5 }, policy], 'a patch without them keeps them');
+      const replaced = await store.updateTenant(tenant.id, { limits: { messagesPerSecond: 3 } });
+      t.same(replaced.limits, { messagesPerSecond: 3 }, 'a value replaces the whole field');
+      const cleared = await store.updateTenant(tenant.id, { limits: null });
+      t.notOk('limits' in cleared, 'null removes limits');
+      t.same(cleared.contentPolicy, policy, 'clearing limits keeps the content policy');
+      const both = await store.updateTenant(tenant.id, { contentPolicy: null });
+      t.notOk('contentPolicy' in both, 'null removes the content policy');
+      const stored = await store.getTenant(tenant.id);
+      t.notOk(stored && ('limits' in stored || 'contentPolicy' in stored), 'gone from the store too');
+      t.match(stored, { name: 'acme', pool: 'warm', status: 'active' });
+    });
+  });
 }
 
 function keyTests(t: Test, makeStore: MakeStore): void {

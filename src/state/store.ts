@@ -7,7 +7,7 @@
  * One contract test suite (state/contract.ts) runs against every implementation.
  * Credits, refill, rate, lease and quota types live in credit-types.ts and are re-exported here.
  */
-import type { AdminTokenRecord, ApiKeyRecord, IpFallback, IpHistoryEntry, IpRecord, PoolRecord, DkimKey, OutcomeRecord, OutcomeType, RotatedDkimKey, SendingDomain, Tenant, TenantStatus } from '../domain/index.ts';
+import type { AdminTokenRecord, ApiKeyRecord, IpFallback, IpHistoryEntry, IpRecord, PoolRecord, DkimKey, OutcomeRecord, OutcomeType, RotatedDkimKey, SendingDomain, Tenant, TenantContentPolicy, TenantLimitOverrides, TenantStatus } from '../domain/index.ts';
 import type {
   CommitOptions,
   CreditBalance,
@@ -39,6 +39,10 @@ export interface TenantPatch {
   readonly contactEmail?: string;
   readonly ipFallback?: IpFallback;
   readonly relayNetworks?: readonly string[];
+  /** Replaces the tenant's own limits; `null` removes them (config applies again). */
+  readonly limits?: TenantLimitOverrides | null;
+  /** Replaces the tenant's own content policy; `null` removes it (config applies again). */
+  readonly contentPolicy?: TenantContentPolicy | null;
 }
 
 /** A domain's DKIM keys after a rotation or a retirement (see replaceDomainKeys). */

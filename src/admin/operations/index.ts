@@ -4,6 +4,7 @@
  * records one AdminAction outcome.
  */
 export { addTenant, resolveTenant, setTenantStatus, setRelayNetworks, recordAdminAction, type OperationContext, type TenantSettings } from './tenants.ts';
+export { updateTenantSettings, validateSettingsPatch, type TenantSettingsPatch } from './tenant-settings.ts';
 export { issueApiKey, revokeApiKey, listApiKeys, type IssuedApiKey } from './api-keys.ts';
 export { addSendingDomain, listDomains, dnsRecordsFor, generateDkimKeys, spfRecord, type AddedDomain, type DnsRecordSuggestion } from './domains.ts';
 export { validateCidr, validateDomainName, validateTenantName } from './validate.ts';

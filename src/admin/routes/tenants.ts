@@ -1,14 +1,17 @@
 /**
  * Admin routes for tenants, their API keys and sending domains (with DNS records to publish
  * and a live DNS check). Thin over src/admin/operations (the same code the CLI runs); every
- * mutation writes an AdminAction record naming the token's holder.
+ * mutation writes an AdminAction record naming the token's holder. PATCH also takes the
+ * tenant's own `limits` and `contentPolicy` (schemas of the config entries they override; `null`
+ * clears one); every node applies a change to new MAIL FROMs within its 1 s tenant cache.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import {
-  addSendingDomain, addTenant, checkDomainDns, dnsRecordsFor, issueApiKey, listApiKeys, listDomains, recordAdminAction,
-  resolveTenant, revokeApiKey, setRelayNetworks, setTenantStatus,
+  addSendingDomain, addTenant, checkDomainDns, dnsRecordsFor, issueApiKey, listApiKeys, listDomains,
+  resolveTenant, revokeApiKey, setRelayNetworks, setTenantStatus, updateTenantSettings, validateSettingsPatch,
 } from '../operations/index.ts';
+import { FilterTenantSchema, TenantLimitOverridesSchema } from '../../config/index.ts';
 import { ErrorCodes, FerryError, IP_FALLBACKS, type ApiKeyRecord, type SendingDomain } from '../../domain/index.ts';
 import { actorOf } from '../auth.ts';
 import type { AdminDeps } from '../deps.ts';
@@ -30,6 +33,10 @@ const PatchBody = Type.Object(
     contactEmail: Type.Optional(ContactEmail),
     ipFallback: Type.Optional(IpFallback),
     relayNetworks: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 256 })),
+    /** Over tenantLimits defaults and overrides; null clears. */
+    limits: Type.Optional(Type.Union([TenantLimitOverridesSchema, Type.Null()])),
+    /** Over filter.tenants[<id>] (per field); null clears. */
+    contentPolicy: Type.Optional(Type.Union([FilterTenantSchema, Type.Null()])),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -59,15 +66,15 @@ export function tenantRoutes(app: FastifyInstance, deps: AdminDeps): void {
     return reply.status(201).send(await addTenant(state, body.name, actorOf(request), settings));
   });
   app.get('/v1/tenants/:tenant', { schema: secured('tenants', { summary: 'One tenant', params: TenantParams }) }, (request) => resolveTenant(state, (request.params as Static<typeof TenantParams>).tenant));
-  app.patch('/v1/tenants/:tenant', { config: { scope: TENANTS }, schema: secured('tenants', { summary: 'Update pool, contact email, IP fallback, relay networks', params: TenantParams, body: PatchBody }, TENANTS) }, async (request) => {
+  app.patch('/v1/tenants/:tenant', { config: { scope: TENANTS }, schema: secured('tenants', { summary: 'Update pool, contact email, IP fallback, relay networks, limits, content policy', params: TenantParams, body: PatchBody }, TENANTS) }, async (request) => {
     const tenant = await resolveTenant(state, (request.params as Static<typeof TenantParams>).tenant);
     const patch = request.body as Static<typeof PatchBody>;
-    if (patch.relayNetworks) await setRelayNetworks(state, tenant, patch.relayNetworks, actorOf(request));
-    const { relayNetworks: _ignored, ...rest } = patch;
-    if (Object.keys(rest).length === 0) return resolveTenant(state, tenant.id);
-    const updated = await state.updateTenant(tenant.id, rest);
-    await recordAdminAction(state, actorOf(request), { tenantId: tenant.id, action: 'tenant.update', target: tenant.id, reason: JSON.stringify(rest) });
-    return updated;
+    const { relayNetworks, ...rest } = patch;
+    const settings = Object.keys(rest).length > 0;
+    // Every field is checked before the first write: a bad value leaves the tenant unchanged.
+    if (settings) validateSettingsPatch(rest);
+    if (relayNetworks) await setRelayNetworks(state, tenant, relayNetworks, actorOf(request));
+    return settings ? updateTenantSettings(state, tenant, rest, actorOf(request)) : resolveTenant(state, tenant.id);
   });
   for (const [verb, status] of [['suspend', 'suspended'], ['close', 'closed'], ['resume', 'active']] as const) {
     const body = status === 'active' ? undefined : ReasonBody;

@@ -84,7 +84,7 @@ export class ContentGate {
   /** `onFailure` (else the gate's own) hears about a failed parse or check, to log it in context. */
   async evaluate(raw: Buffer, envelope: Envelope, onFailure = this.#options.onFailure): Promise<GateOutcome> {
     const started = performance.now();
-    const policy = this.#policies.forTenant(envelope.tenantId);
+    const policy = this.#policies.forTenant(envelope.tenantId, envelope.contentPolicy);
     const ref = newRef();
     const results: ContentCheckResult[] = [];
     const finish = (verdict: Verdict, decided: ContentGateRecord['verdict']): GateOutcome => ({

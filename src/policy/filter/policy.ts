@@ -1,12 +1,15 @@
 /**
- * Per-tenant content policy: the `filter:` defaults merged with `filter.tenants[<id>]` (mode,
- * per-check enabled/action/threshold, allow-lists added to the global ones). Config is frozen
- * at start, so a tenant's policy is resolved once and cached. Exports PolicyResolver.
+ * Per-tenant content policy: the `filter:` defaults, then `filter.tenants[<id>]`, then the tenant
+ * record's own `contentPolicy` (admin API / CLI) — mode, per-check enabled/action/threshold,
+ * allow-lists added to the global ones. The record's entry wins per field: per check key, per
+ * allow-list, mode and blockedSenders. A resolved policy is cached per tenant with the record
+ * entry it came from, so a changed record (read at MAIL FROM) resolves again. Exports
+ * PolicyResolver, resolvePolicy, mergeTenantPolicy.
  * Invariant: a tenant override can loosen or tighten a check, never switch the gate on when
  * `filter.enabled` is false (that is the operator's switch).
  */
 import type { FilterConfig, FilterTenantConfig } from '../../config/index.ts';
-import { parseDuration } from '../../domain/index.ts';
+import { parseDuration, type TenantContentPolicy } from '../../domain/index.ts';
 import type { CheckName, CheckPolicy, FilterPolicy } from './types.ts';
 
 const CHECK_KEYS: Readonly<Record<CheckName, keyof FilterConfig['checks'] | undefined>> = {
@@ -37,8 +40,24 @@ function compactIban(iban: string): string {
   return iban.replace(/\s+/g, '').toUpperCase();
 }
 
-export function resolvePolicy(config: FilterConfig, tenantId: string): FilterPolicy {
-  const tenant = config.tenants[tenantId];
+type CheckOverrides = Record<string, object | undefined>;
+
+/** The config's entry for a tenant with the record's entry over it (see the header for the rule). */
+export function mergeTenantPolicy(base: FilterTenantConfig | undefined, own: TenantContentPolicy | undefined): FilterTenantConfig | undefined {
+  if (!own) return base;
+  if (!base) return own;
+  const checks: CheckOverrides = { ...(base.checks as CheckOverrides | undefined) };
+  for (const [key, value] of Object.entries((own.checks ?? {}) as CheckOverrides)) checks[key] = { ...checks[key], ...value };
+  return {
+    ...base,
+    ...own,
+    ...(base.checks || own.checks ? { checks: checks as FilterTenantConfig['checks'] } : {}),
+    ...(base.allow || own.allow ? { allow: { ...base.allow, ...own.allow } } : {}),
+  };
+}
+
+export function resolvePolicy(config: FilterConfig, tenantId: string, own?: TenantContentPolicy): FilterPolicy {
+  const tenant = mergeTenantPolicy(config.tenants[tenantId], own);
   const names = Object.keys(CHECK_KEYS) as CheckName[];
   const checks = Object.fromEntries(names.map((name) => [name, checkPolicy(config, tenant, name)])) as Record<CheckName, CheckPolicy>;
   const bulk = { ...config.checks.bulk, ...(tenant?.checks?.bulk ?? {}) };
@@ -60,20 +79,37 @@ export function resolvePolicy(config: FilterConfig, tenantId: string): FilterPol
   };
 }
 
+interface CachedPolicy {
+  /** The record entry last seen (same object → hit without serialising). */
+  readonly own: TenantContentPolicy | undefined;
+  /** Its JSON: a new object with the same content (the 1 s tenant cache reloaded) is still a hit. */
+  readonly key: string;
+  readonly policy: FilterPolicy;
+}
+
+/** Bounds the cache (a tenant's entry is only one resolved policy). */
+const MAX_CACHED = 10_000;
+
 export class PolicyResolver {
   readonly #config: FilterConfig;
-  readonly #cache = new Map<string, FilterPolicy>();
+  readonly #cache = new Map<string, CachedPolicy>();
 
   constructor(config: FilterConfig) {
     this.#config = config;
   }
 
-  forTenant(tenantId: string): FilterPolicy {
-    let policy = this.#cache.get(tenantId);
-    if (!policy) {
-      policy = resolvePolicy(this.#config, tenantId);
-      this.#cache.set(tenantId, policy);
+  /** `own`: the tenant record's contentPolicy as read at MAIL FROM (absent → config only). */
+  forTenant(tenantId: string, own?: TenantContentPolicy): FilterPolicy {
+    const hit = this.#cache.get(tenantId);
+    if (hit && hit.own === own) return hit.policy;
+    const key = own === undefined ? '' : JSON.stringify(own);
+    if (hit && hit.key === key) {
+      this.#cache.set(tenantId, { ...hit, own });
+      return hit.policy;
     }
+    const policy = resolvePolicy(this.#config, tenantId, own);
+    if (this.#cache.size >= MAX_CACHED) this.#cache.clear();
+    this.#cache.set(tenantId, { own, key, policy });
     return policy;
   }
 }

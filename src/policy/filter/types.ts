@@ -5,6 +5,7 @@
  * an expected outcome; a throw or a timeout is the gate's business (451 4.3.0).
  */
 import type { FilterAction, FilterConfig, FilterMode } from '../../config/index.ts';
+import type { TenantContentPolicy } from '../../domain/index.ts';
 
 export interface LinkView {
   readonly href: string;
@@ -42,6 +43,8 @@ export interface Envelope {
   readonly clientIp: string;
   /** The authenticated key or relay network the mail came through (per-sender identity). */
   readonly sender?: string;
+  /** The tenant record's own content policy, as read at MAIL FROM; over `filter.tenants[<id>]`. */
+  readonly contentPolicy?: TenantContentPolicy;
 }
 
 export interface Finding {

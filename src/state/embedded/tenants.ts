@@ -58,14 +58,22 @@ export class TenantRecords {
     });
   }
 
+  /** `limits` / `contentPolicy`: a value replaces the field, `null` removes it, absent keeps it. */
   update(tenantId: string, patch: TenantPatch): Promise<Tenant> {
-    return this.#modify(tenantId, (tenant) => ({
-      ...tenant,
-      ...(patch.pool === undefined ? {} : { pool: patch.pool }),
-      ...(patch.contactEmail === undefined ? {} : { contactEmail: patch.contactEmail }),
-      ...(patch.ipFallback === undefined ? {} : { ipFallback: patch.ipFallback }),
-      ...(patch.relayNetworks === undefined ? {} : { relayNetworks: [...patch.relayNetworks] }),
-    }));
+    return this.#modify(tenantId, (tenant) => {
+      const next: Record<string, unknown> = {
+        ...tenant,
+        ...(patch.pool === undefined ? {} : { pool: patch.pool }),
+        ...(patch.contactEmail === undefined ? {} : { contactEmail: patch.contactEmail }),
+        ...(patch.ipFallback === undefined ? {} : { ipFallback: patch.ipFallback }),
+        ...(patch.relayNetworks === undefined ? {} : { relayNetworks: [...patch.relayNetworks] }),
+      };
+      for (const field of ['limits', 'contentPolicy'] as const) {
+        if (patch[field] === null) delete next[field];
+        else if (patch[field] !== undefined) next[field] = patch[field];
+      }
+      return next as unknown as Tenant;
+    });
   }
 
   setStatus(tenantId: string, status: TenantStatus, reason?: string): Promise<Tenant> {

@@ -71,13 +71,21 @@ export class RedisTenants {
     return tenant;
   }
 
+  /** `limits` / `contentPolicy`: a value replaces the field, `null` removes it (HDEL), absent keeps it. */
   update(tenantId: string, patch: TenantPatch): Promise<Tenant> {
-    return this.#patch(tenantId, {
-      pool: patch.pool,
-      contactEmail: patch.contactEmail,
-      ipFallback: patch.ipFallback,
-      relayNetworks: patch.relayNetworks === undefined ? undefined : [...patch.relayNetworks],
-    });
+    const cleared = (['limits', 'contentPolicy'] as const).filter((field) => patch[field] === null);
+    return this.#patch(
+      tenantId,
+      {
+        pool: patch.pool,
+        contactEmail: patch.contactEmail,
+        ipFallback: patch.ipFallback,
+        relayNetworks: patch.relayNetworks === undefined ? undefined : [...patch.relayNetworks],
+        limits: patch.limits ?? undefined,
+        contentPolicy: patch.contentPolicy ?? undefined,
+      },
+      cleared,
+    );
   }
 
   setStatus(tenantId: string, status: TenantStatus, reason?: string): Promise<Tenant> {
