@@ -124,6 +124,7 @@ export async function startRelay(config: Config, log: Logger): Promise<Relay> {
     ports,
     reloadRules() {
       creditGate.policy.contentGate?.reloadRules();
+      egress.reloadSchedules();
       reloadDefaultBounceRules();
       reloadDefaultBounceProducts();
       log.info('rule data files reloaded');

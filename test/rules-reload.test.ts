@@ -1,7 +1,8 @@
 /**
- * SIGHUP reloads the rule data files of a running relay (`ferry serve`): a session opened before
- * the signal stays up, the new content rules apply to the next message, and an invalid rules file
- * is refused with the previous rules left in force.
+ * SIGHUP reloads the rule data files of a running relay (`ferry serve`) — content rules and IP
+ * warm-up schedules: a session opened before the signal stays up, the new content rules apply to
+ * the next message, a new warm-up schedule can be used at once, and an invalid file is refused
+ * with the previous rules left in force.
  */
 import t from 'tap';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -69,4 +70,32 @@ t.test('SIGHUP: new rules apply to the next message, the open session stays, a b
   await failed;
   t.match(await send(), /^550 5\.7\.1 /, 'an invalid file changed nothing: the previous rules still refuse');
   t.equal(relay.child.exitCode, null, 'the relay is still running');
+});
+
+t.test('SIGHUP also reloads the warm-up schedules; a bad schedule file keeps the old ones', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ferry-reload-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const schedules = join(dataDir, 'warmup.yaml');
+  writeFileSync(schedules, 'schedules:\n  default:\n    days: [10, 20]\n');
+  const env = { FERRY_DELIVERY_ENABLED: 'false', FERRY_EGRESS_WARMUP_SCHEDULE_FILE: schedules };
+  const token = (JSON.parse(await runCli(dataDir, ['--json', 'admin', 'token', 'add', '--name', 'ops', '--scopes', 'read,ips'], env)) as { token: string }).token;
+  const relay = await startRelayProcess(dataDir, env);
+  t.teardown(() => relay.kill('SIGTERM'));
+  const admin = (relay.ports as unknown as { admin: number }).admin;
+  const warm = async (schedule: string) => (await fetch(`http://127.0.0.1:${admin}/v1/ips/127.0.0.1/warmup`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ schedule }),
+  })).status;
+
+  t.equal(await warm('gentle'), 400, 'no schedule "gentle" yet');
+  writeFileSync(schedules, 'schedules:\n  default:\n    days: [10, 20]\n  gentle:\n    days: [5, 10, 20]\n');
+  const reloaded = logLine(relay, /rule data files reloaded/);
+  relay.child.kill('SIGHUP');
+  await reloaded;
+  t.equal(await warm('gentle'), 200, 'after SIGHUP the new schedule exists');
+
+  writeFileSync(schedules, 'schedules: [unclosed\n');
+  const failed = logLine(relay, /rule reload failed/);
+  relay.child.kill('SIGHUP');
+  await failed;
+  t.equal(await warm('gentle'), 200, 'a bad file changed nothing');
 });

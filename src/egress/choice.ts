@@ -34,7 +34,8 @@ export interface EgressChooserDeps {
   readonly config: Config;
   readonly state: StateStore;
   readonly snapshot: () => EgressSnapshot;
-  readonly schedules: WarmupSchedules;
+  /** The warm-up schedules in force (read per choice: SIGHUP may reload them). */
+  readonly schedules: () => WarmupSchedules;
   readonly now: () => number;
   readonly random?: () => number;
 }
@@ -81,7 +82,7 @@ export function createEgressChooser(deps: EgressChooserDeps): EgressChooser {
       const picked = pickWeighted(remaining, random);
       if (!picked) return reopensAt === undefined ? {} : { reopensAt };
       const { record } = picked;
-      const cap = record.state === 'warming' && record.warmup ? warmupCap(deps.schedules, record.warmup, site, now()) : undefined;
+      const cap = record.state === 'warming' && record.warmup ? warmupCap(deps.schedules(), record.warmup, site, now()) : undefined;
       if (cap === undefined || !record.warmup) return { ip: { address: record.address, helo: helos.get(record.address) ?? record.helo } };
       const count = await state.incrementDaily(`warmup:${record.address}:${site}`, `day-${warmupDay(record.warmup, now())}`, 1, cap);
       if (count.allowed) return { ip: { address: record.address, helo: helos.get(record.address) ?? record.helo } };

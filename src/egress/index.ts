@@ -46,6 +46,8 @@ export interface Egress {
   readonly ctx: RevocationDeps;
   /** The DNSBL watch (its timer runs when egress.blocklists is enabled with zones). */
   readonly blocklists: BlocklistWatch;
+  /** Reads the warm-up schedule file again (SIGHUP); a bad file throws and the old schedules stay. */
+  reloadSchedules(): void;
   /** Runs the maintenance tick now (tests with a fake clock; the timer runs it every MAINTENANCE_MS). */
   tick(): Promise<MaintenanceReport>;
   stop(): Promise<void>;
@@ -57,8 +59,17 @@ const MAINTENANCE_MS = 5_000;
  * What changing IPs needs, without a running relay (the CLI on the embedded store, the admin API
  * built alone): schedules loaded from config; revocation warnings spooled into `spool`.
  */
-export function egressContext(config: Config, state: StateStore, spool: Spool, now: () => number = Date.now): RevocationDeps {
-  return { state, now, schedules: loadWarmupSchedules(config.egress.warmup.scheduleFile), config, spool };
+export function egressContext(config: Config, state: StateStore, spool: Spool, now: () => number = Date.now): RevocationDeps & { reloadSchedules(): void } {
+  let schedules = loadWarmupSchedules(config.egress.warmup.scheduleFile);
+  return {
+    state, now, config, spool,
+    get schedules() {
+      return schedules;
+    },
+    reloadSchedules() {
+      schedules = loadWarmupSchedules(config.egress.warmup.scheduleFile);
+    },
+  };
 }
 
 export async function startEgress(deps: EgressDeps): Promise<Egress> {
@@ -67,9 +78,9 @@ export async function startEgress(deps: EgressDeps): Promise<Egress> {
   await registerNodeIps(state, config, now);
   await seedPools(state, config, now);
   const view = await createEgressView({ config, state, log, now, refreshEveryMs: parseDuration(config.egress.refreshEvery) });
-  const ctx: RevocationDeps = { ...egressContext(config, state, deps.spool, now), applied: () => view.refresh() };
-  const { schedules } = ctx;
-  const chooser = createEgressChooser({ config, state, snapshot: view.snapshot, schedules, now, ...(deps.random && { random: deps.random }) });
+  const base = egressContext(config, state, deps.spool, now);
+  const ctx: RevocationDeps = Object.defineProperty(base, 'applied', { value: () => view.refresh() });
+  const chooser = createEgressChooser({ config, state, snapshot: view.snapshot, schedules: () => ctx.schedules, now, ...(deps.random && { random: deps.random }) });
   const drainGraceMs = parseDuration(config.egress.leases.drainGrace);
   let ticking: Promise<MaintenanceReport> | undefined;
   const tick = (): Promise<MaintenanceReport> => {
@@ -93,6 +104,7 @@ export async function startEgress(deps: EgressDeps): Promise<Egress> {
     view,
     ctx,
     blocklists,
+    reloadSchedules: () => base.reloadSchedules(),
     tick,
     async stop() {
       clearInterval(timer);
