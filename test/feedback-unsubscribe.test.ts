@@ -1,5 +1,5 @@
 /**
- * One-click unsubscribe end to end (RFC 8058, issue 6): a message delivered to a sink carries
+ * One-click unsubscribe end to end (RFC 8058, issue 6): a bulk-stream message delivered to a sink carries
  * List-Unsubscribe (https + mailto) and List-Unsubscribe-Post, both inside the DKIM h= list, and
  * both signatures verify with an independent verifier (Debian's python3-dkim). A GET shows the
  * confirmation page and changes nothing; a real HTTP POST with `List-Unsubscribe=One-Click`
@@ -33,6 +33,9 @@ function verifyDkim(message: Buffer, keys: readonly DkimKey[]): boolean[] {
   return JSON.parse(run.stdout.toString()) as boolean[];
 }
 
+/** Bulk-stream mail: Ferry adds its header by default (`feedback.unsubscribe.bulkDefault`). */
+const BULK = { 'X-Ferry-Stream': 'bulk' };
+
 async function waitForDeliveries(state: StateStore, count: number): Promise<void> {
   const until = Date.now() + 10_000;
   while ((await state.readOutcomes({ types: ['Delivery'] })).length < count && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
@@ -42,8 +45,8 @@ t.test('one-click unsubscribe with a real POST; the header is DKIM-signed; mailt
   const r = await startFeedbackRelay(t, '127.0.63.2', '127.0.63.10');
   const { state } = r.fx;
   const acme = await r.tenant('acme');
-  t.match(await r.send(acme.apiKey, 'news@acme.test', 'gina@dest.test'), { accepted: true });
-  t.match(await r.send(acme.apiKey, 'news@acme.test', 'hank@dest.test'), { accepted: true });
+  t.match(await r.send(acme.apiKey, 'news@acme.test', 'gina@dest.test', 'News', BULK), { accepted: true });
+  t.match(await r.send(acme.apiKey, 'news@acme.test', 'hank@dest.test', 'News', BULK), { accepted: true });
   await r.sink.waitForMessages(2, 10_000);
   await waitForDeliveries(state, 2);
   const data = r.sink.messages.find((m) => m.rcptTo.includes('gina@dest.test'))!.data;

@@ -7,7 +7,7 @@
  * `policy block-sender|unblock-sender` (one AdminAction record each). Exports policyCheck,
  * policyBlockSender, policyUnblockSender.
  */
-import { ErrorCodes, FerryError } from '../domain/index.ts';
+import { ErrorCodes, FerryError, oneClickPolicyOf } from '../domain/index.ts';
 import { blockSender, createContentGate } from '../policy/index.ts';
 import { usageError, expectArgs } from './args.ts';
 import { readCapped } from './bounce.ts';
@@ -32,7 +32,7 @@ export async function policyCheck(context: CommandContext): Promise<void> {
   await withState(context, async (state) => {
     const tenant = await state.getTenant(wanted);
     if (!tenant) throw new FerryError(ErrorCodes.NOT_FOUND, `no tenant ${wanted}`);
-    const gate = createContentGate(context.config.filter, { state, dns: context.config.dns, act: false });
+    const gate = createContentGate(context.config.filter, { state, dns: context.config.dns, act: false, oneClick: oneClickPolicyOf(context.config.feedback) });
     if (!gate) {
       process.stdout.write(JSON.stringify({ verdict: 'accept', reasons: [], note: 'filter.enabled is false' }) + '\n');
       return;

@@ -47,8 +47,13 @@ export const FeedbackSchema = Type.Object(
         baseUrl: Type.String({ minLength: 1 }),
         /** Local part of the mailto: address at delivery.bounceDomain. */
         mailtoLocalPart: Type.String({ minLength: 1 }),
-        /** Add the headers for every tenant unless listed here as false. */
-        defaultOn: Type.Boolean(),
+        /**
+         * Tenants not listed in `tenants`: add the headers to their bulk-stream mail only
+         * (X-Ferry-Stream bulk/marketing, Precedence bulk/list/junk, List-Id; src/domain/stream.ts).
+         * Replaces `defaultOn` (which meant every message): an old config stops at the unknown key.
+         */
+        bulkDefault: Type.Boolean(),
+        /** Tenant id → true: all its mail gets the headers; false: never (the gate then refuses its bulk without one). */
         tenants: Type.Record(Type.String(), Type.Boolean()),
       },
       Strict,

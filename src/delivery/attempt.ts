@@ -1,16 +1,17 @@
 /**
  * One delivery attempt on an open session: fetch the message, VERP return path, DKIM header
- * block, one SMTP transaction for the delivery's pending recipients, per-recipient outcomes
+ * block, one SMTP transaction for the delivery's pending recipients (or one per recipient when
+ * the extra header lines differ per recipient, eachRecipient), per-recipient outcomes
  * (2xx delivered, 5xx bounced, 4xx or broken session deferred), then settle. Exports
  * createAttempt → { onSession, deferAll }, SessionAttempt and ReadyItem. Invariant: every claimed
  * delivery that reaches here is settled exactly once, whatever the remote side does — unless a
  * stopping engine cut its session (then it stays active for recover); the settle runs after the
  * session is handed back (its two commits no longer hold a connection idle).
  */
-import type { AcceptedMessage, Delivery, RemoteReply } from '../domain/index.ts';
+import { withoutStreamHeader, type AcceptedMessage, type Delivery, type RemoteReply } from '../domain/index.ts';
 import type { Logger } from '../platform/index.ts';
 import type { Spool } from '../spool/index.ts';
-import type { SmtpSession } from './connection.ts';
+import type { RecipientReply, SmtpSession } from './connection.ts';
 import type { DkimSigner } from './dkim.ts';
 import type { EgressIp } from '../egress/index.ts';
 import type { RecipientOutcome } from './records.ts';
@@ -38,9 +39,11 @@ export interface AttemptDeps {
   readonly log: Logger;
   /**
    * Header lines (CRLF-terminated) to add before DKIM signing, e.g. RFC 8058 List-Unsubscribe for
-   * this transaction's recipients; '' adds nothing. Wired in main.ts from the feedback stage.
+   * this transaction's recipients; '' adds nothing; an array holds one block per recipient, in
+   * order (its own unsubscribe token): one transaction per recipient. Wired in main.ts from the
+   * feedback stage. Ferry's own `X-Ferry-Stream` field is stripped after this hook has read it.
    */
-  readonly extraHeaders?: (message: AcceptedMessage, recipients: readonly string[]) => string;
+  readonly extraHeaders?: (message: AcceptedMessage, recipients: readonly string[]) => string | readonly string[];
 }
 
 export interface SessionAttempt {
@@ -68,6 +71,13 @@ function pendingOf(delivery: Delivery): string[] {
 }
 
 const OUTCOME_OF_CLASS = { accepted: 'delivered', permanent: 'bounced', transient: 'deferred' } as const;
+
+function outcomeOf(entry: RecipientReply): RecipientOutcome {
+  return { address: entry.recipient, kind: OUTCOME_OF_CLASS[replyClass(entry.reply)], reply: entry.reply };
+}
+
+/** For the recipients of a split transaction not yet sent when the session ended. */
+const SESSION_ENDED = localReply(451, '4.4.2', "session ended before this recipient's transaction");
 
 export function createAttempt(deps: AttemptDeps): Attempt {
   const context = (item: ReadyItem, mxHost?: string) => ({
@@ -101,7 +111,9 @@ export function createAttempt(deps: AttemptDeps): Attempt {
       return { usable: true, settled: deps.settle(context(item), recipients.map((address) => ({ address, kind: 'bounced', reply }))), replies: [] };
     }
     const extra = deps.extraHeaders?.(message, recipients) ?? '';
-    const outgoing = extra === '' ? message : { ...message, body: Buffer.concat([Buffer.from(extra, 'latin1'), message.body]) };
+    const body = withoutStreamHeader(message.body);
+    if (typeof extra !== 'string') return eachRecipient(item, session, { ...message, body }, recipients, extra, beforeSend);
+    const outgoing = extra === '' ? (body === message.body ? message : { ...message, body }) : { ...message, body: Buffer.concat([Buffer.from(extra, 'latin1'), body]) };
     let signatures: Buffer;
     try {
       signatures = await deps.signer.sign(outgoing);
@@ -114,12 +126,47 @@ export function createAttempt(deps: AttemptDeps): Attempt {
     // Cut by a stopping engine: the outcome is unknown, so no record; the delivery stays active in
     // the spool and the next start's recover sends it again (at least once, never lost).
     if (result.aborted) return { usable: false, settled: Promise.resolve(), replies: [] };
-    const outcomes = result.replies.map((entry): RecipientOutcome => ({
-      address: entry.recipient,
-      kind: OUTCOME_OF_CLASS[replyClass(entry.reply)],
-      reply: entry.reply,
-    }));
+    const outcomes = result.replies.map(outcomeOf);
     return { usable: result.usable, settled: deps.settle(context(item, session.mxHost), outcomes), replies: result.replies.map((entry) => entry.reply) };
+  }
+
+  /**
+   * One transaction per recipient on the same session: their header lines differ (an RFC 8058
+   * token names one recipient), so each gets its own DKIM signatures and VERP path. All blocks are
+   * signed before the first MAIL FROM (a signing failure defers the delivery, as above) and the
+   * path paces it once, as one message. Once the session ends, the recipients not yet sent are
+   * deferred; a cut by a stopping engine records nothing (recover sends them all again, those
+   * already accepted included: at least once, never lost).
+   */
+  async function eachRecipient(item: ReadyItem, session: SmtpSession, message: AcceptedMessage, recipients: readonly string[], extras: readonly string[], beforeSend?: () => Promise<boolean>): Promise<SessionAttempt> {
+    if (extras.length !== recipients.length) throw new Error(`extraHeaders gave ${extras.length} header blocks for ${recipients.length} recipients`);
+    const heads: Buffer[] = [];
+    try {
+      for (const lines of extras) {
+        const head = Buffer.from(lines, 'latin1');
+        heads.push(Buffer.concat([await deps.signer.sign({ ...message, body: Buffer.concat([head, message.body]) }), head]));
+      }
+    } catch (error) {
+      deps.log.error({ err: error, messageId: message.id }, 'DKIM signing failed');
+      return { usable: true, settled: deferAll(item, localReply(451, '4.3.0', 'DKIM signing failed')), replies: [] };
+    }
+    if (beforeSend && !(await beforeSend())) return { usable: false, settled: Promise.resolve(), replies: [] };
+    const outcomes: RecipientOutcome[] = [];
+    const replies: RemoteReply[] = [];
+    let usable = true;
+    for (const [index, recipient] of recipients.entries()) {
+      if (usable && index > 0) usable = await session.reset();
+      if (!usable) {
+        outcomes.push({ address: recipient, kind: 'deferred', reply: SESSION_ENDED });
+        continue;
+      }
+      const result = await session.send(returnPath(item.delivery, [recipient]), [recipient], Buffer.concat([heads[index] as Buffer, message.body]));
+      if (result.aborted) return { usable: false, settled: Promise.resolve(), replies: [] };
+      usable = result.usable;
+      outcomes.push(...result.replies.map(outcomeOf));
+      replies.push(...result.replies.map((entry) => entry.reply));
+    }
+    return { usable, settled: deps.settle(context(item, session.mxHost), outcomes), replies };
   }
 
   return { onSession, deferAll };

@@ -8,3 +8,4 @@ export * from './outcome.ts';
 export * from './duration.ts';
 export * from './admin-token.ts';
 export * from './ip.ts';
+export * from './stream.ts';

@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Config } from '../config/index.ts';
-import type { RemoteReply } from '../domain/index.ts';
+import { oneClickPolicyOf, type RemoteReply } from '../domain/index.ts';
 import { classifyReply } from './bounce/index.ts';
 import { createListUnsubscribe } from './unsubscribe/index.ts';
 import { unsubscribeAddress } from './loop.ts';
@@ -21,6 +21,6 @@ export function deliveryHooks(config: Config, unsubscribeSecret: Buffer) {
     return { bounceClass: verdict.class, hard: verdict.hard };
   };
   if (!config.feedback.enabled || !u.enabled) return { classifyBounce };
-  const extraHeaders = createListUnsubscribe({ baseUrl: u.baseUrl, mailto: unsubscribeAddress(config), defaultOn: u.defaultOn, tenants: u.tenants, secret: unsubscribeSecret });
+  const extraHeaders = createListUnsubscribe({ baseUrl: u.baseUrl, mailto: unsubscribeAddress(config), policy: oneClickPolicyOf(config.feedback), secret: unsubscribeSecret });
   return { classifyBounce, extraHeaders };
 }

@@ -5,7 +5,7 @@
  * the state store through the StateStore interface only; nothing here holds a socket.
  */
 import type { Config } from '../config/index.ts';
-import { parseDuration, type Tenant } from '../domain/index.ts';
+import { oneClickPolicyOf, parseDuration, type Tenant } from '../domain/index.ts';
 import type { StateStore } from '../state/index.ts';
 import { AuthFailureThrottle } from './auth-throttle.ts';
 import { recipientCapCheck, TenantConnections } from './limits.ts';
@@ -97,7 +97,7 @@ export function createPolicy(config: Config, state: StateStore, checks?: Ingress
     tenantConnections: new TenantConnections(limits.maxConnectionsPerTenant),
     relayNetworks: new RelayNetworks(state, RELAY_INDEX_TTL_MS),
     checkTimeoutMs: CHECK_TIMEOUT_MS,
-    contentGate: createContentGate(config.filter, { state, dns: config.dns, ...(extras.clock ? { clock: extras.clock } : {}) }),
+    contentGate: createContentGate(config.filter, { state, dns: config.dns, oneClick: oneClickPolicyOf(config.feedback), ...(extras.clock ? { clock: extras.clock } : {}) }),
     tenantRecord: (tenantId) => cachedTenant(state, tenantId),
   };
 }

@@ -26,7 +26,8 @@ export interface FeedbackRelay {
   readonly clock: { now(): number; advance(ms: number): void };
   readonly log: Logger;
   tenant(name: string): Promise<{ tenant: Tenant; apiKey: string; domain: string; keys: DkimKey[] }>;
-  send(apiKey: string, from: string, to: string, subject?: string): Promise<{ accepted: boolean; response: string }>;
+  /** `accepted`: every recipient was; `headers` are added to the message (e.g. X-Ferry-Stream). */
+  send(apiKey: string, from: string, to: string | readonly string[], subject?: string, headers?: Record<string, string>): Promise<{ accepted: boolean; response: string }>;
   /** Raw SMTP to the inbound listener over STARTTLS: MAIL FROM:<> … DATA; returns the server's last reply or the error. */
   inbound(rcpt: string, raw: string): Promise<string>;
 }
@@ -83,14 +84,15 @@ export async function startFeedbackRelay(t: Test, sinkHost: string, egressIp: st
       await state.addDomain({ domain, tenantId: made.tenant.id, createdAt: Date.now(), dkimKeys: keys });
       return { tenant: made.tenant, apiKey: made.apiKey, domain, keys };
     },
-    async send(apiKey, from, to, subject = 'Hello') {
+    async send(apiKey, from, to, subject = 'Hello', headers = {}) {
       const transport = nodemailer.createTransport({
         host: '127.0.0.1', port: fx.ports.submission, secure: false, requireTLS: true, tls: { rejectUnauthorized: false },
         auth: { user: 'apikey', pass: apiKey }, connectionTimeout: 5000, socketTimeout: 5000,
       });
       try {
-        const info = await transport.sendMail({ from, to, subject, text: 'Hello from the feedback test.' });
-        return { accepted: info.accepted.length === 1, response: info.response };
+        const recipients = typeof to === 'string' ? [to] : [...to];
+        const info = await transport.sendMail({ from, to: recipients, subject, headers, text: 'Hello from the feedback test.' });
+        return { accepted: info.accepted.length === recipients.length, response: info.response };
       } catch (error) {
         return { accepted: false, response: String((error as { response?: string }).response ?? (error as Error).message) };
       } finally {

@@ -4,5 +4,5 @@
  * Fastify endpoint (POST unsubscribes, GET confirms).
  */
 export { makeUnsubscribeToken, verifyUnsubscribeToken, type UnsubscribeSubject } from './token.ts';
-export { createListUnsubscribe, type ListUnsubscribeSettings } from './headers.ts';
+export { createListUnsubscribe, type ListUnsubscribeLines, type ListUnsubscribeSettings } from './headers.ts';
 export { buildUnsubscribeApp, recordUnsubscribe, type UnsubscribeDeps } from './endpoint.ts';

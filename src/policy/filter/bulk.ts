@@ -1,11 +1,14 @@
 /**
  * The bulk-without-unsubscribe check (MISSION.md: bulk mail must carry List-Unsubscribe with
- * RFC 8058 one-click). Mail is bulk when the tenant marks the stream (`X-Ferry-Stream: bulk`),
- * when list headers say so (Precedence: bulk/list, List-Id), when one transaction has many
- * recipients, or when the same content was seen `repeats` times in `window` for this tenant
- * (RepeatCounter: per node, in memory, bounded). Exports bulkCheck and RepeatCounter.
+ * RFC 8058 one-click). Mail is bulk when its stream is (classifyStream in src/domain/stream.ts:
+ * `X-Ferry-Stream: bulk|marketing`, Precedence bulk/list/junk, List-Id), when one transaction has
+ * many recipients, or when the same content was seen `repeats` times in `window` for this tenant
+ * (RepeatCounter: per node, in memory, bounded). Bulk without List-Unsubscribe that delivery will
+ * give Ferry's one-click header (the same injectsOneClick rule) passes as
+ * `bulk.unsubscribe-injected`. Exports bulkCheck and RepeatCounter.
  */
 import { createHash } from 'node:crypto';
+import { classifyStream, injectsOneClick, type OneClickPolicy, type StreamClass } from '../../domain/index.ts';
 import { normalizeText } from './terms.ts';
 import type { ContentCheck, Envelope, Finding, FilterPolicy, MessageView } from './types.ts';
 
@@ -44,29 +47,32 @@ function contentKey(tenantId: string, view: MessageView): string {
   return `${tenantId}:${createHash('sha256').update(shape).digest('base64url').slice(0, 22)}`;
 }
 
-function bulkReasons(view: MessageView, envelope: Envelope, policy: FilterPolicy, repeats: RepeatCounter): string[] {
-  const reasons: string[] = [];
-  const stream = (view.headers.get('x-ferry-stream') ?? '').trim().toLowerCase();
-  if (stream === 'bulk' || stream === 'marketing') reasons.push(`X-Ferry-Stream: ${stream}`);
-  const precedence = (view.headers.get('precedence') ?? '').trim().toLowerCase();
-  if (['bulk', 'list', 'junk'].includes(precedence)) reasons.push(`Precedence: ${precedence}`);
-  if (view.headers.has('list-id')) reasons.push('List-Id present');
+function bulkReasons(view: MessageView, envelope: Envelope, policy: FilterPolicy, repeats: RepeatCounter, stream: StreamClass): string[] {
+  const reasons = [...stream.reasons];
   if (envelope.recipients.length >= policy.bulk.recipients) reasons.push(`${envelope.recipients.length} recipients in one transaction`);
-  if (stream !== 'transactional' && policy.bulk.repeats > 0) {
+  if (stream.stream !== 'transactional' && policy.bulk.repeats > 0) {
     const seen = repeats.hit(contentKey(envelope.tenantId, view), policy.bulk.windowMs);
     if (seen >= policy.bulk.repeats) reasons.push(`same content ${seen} times within the window`);
   }
   return reasons;
 }
 
-export function bulkCheck(repeats: RepeatCounter): ContentCheck {
+/**
+ * `injection`: the `feedback.unsubscribe` settings (absent → Ferry injects nothing: the bench and
+ * the corpus test build the gate without them).
+ */
+export function bulkCheck(repeats: RepeatCounter, injection?: OneClickPolicy): ContentCheck {
   return {
     name: 'bulk',
     category: 'bulk-without-unsubscribe',
     async check(view, envelope, policy): Promise<Finding> {
-      const reasons = bulkReasons(view, envelope, policy, repeats);
+      const stream = classifyStream((name) => view.headers.get(name));
+      const reasons = bulkReasons(view, envelope, policy, repeats, stream);
       if (reasons.length === 0) return { code: 'none', score: 0, positive: false };
       const unsubscribe = view.headers.get('list-unsubscribe');
+      if (unsubscribe === undefined && injection && injectsOneClick(injection, envelope.tenantId, stream.stream, false)) {
+        return { code: 'bulk.unsubscribe-injected', score: 0, positive: false, detail: `bulk (${reasons.join('; ')}): Ferry adds its one-click List-Unsubscribe at delivery` };
+      }
       if (!unsubscribe) return { code: 'bulk.no-unsubscribe', score: 10, positive: true, detail: `bulk (${reasons.join('; ')}) without List-Unsubscribe` };
       const oneClick = /one-click/i.test(view.headers.get('list-unsubscribe-post') ?? '') && /<https:/i.test(unsubscribe);
       if (!oneClick) return { code: 'bulk.no-one-click', score: 5, positive: false, detail: `bulk (${reasons.join('; ')}) with List-Unsubscribe but no RFC 8058 one-click` };

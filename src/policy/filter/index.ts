@@ -7,7 +7,7 @@
  * tests, the bench and `ferry policy check` use.
  */
 import type { Config, FilterConfig } from '../../config/index.ts';
-import { parseDuration } from '../../domain/index.ts';
+import { parseDuration, type OneClickPolicy } from '../../domain/index.ts';
 import { createResolver, resolverOptionsFrom, type Resolver } from '../../platform/index.ts';
 import type { StateStore } from '../../state/index.ts';
 import { linkReputationCheck } from './link-reputation.ts';
@@ -43,6 +43,8 @@ export interface ContentGateOptions {
   readonly dns?: Config['dns'];
   /** false → tenant reputation assesses but never suspends (`ferry policy check`). Default true. */
   readonly act?: boolean;
+  /** Who gets Ferry's one-click List-Unsubscribe at delivery (oneClickPolicyOf(config.feedback)); absent → nobody. */
+  readonly oneClick?: OneClickPolicy;
 }
 
 /** A sender block (AdminAction record) takes effect on every node within this time. */
@@ -53,17 +55,18 @@ export interface CheckDependencies {
   readonly resolver?: Resolver;
   readonly reputation?: TenantReputation;
   readonly senderBlocks?: SenderBlocks;
+  readonly oneClick?: OneClickPolicy;
 }
 
 /** The closed list of content checks, in the order they run. */
 export function contentChecks(rules: FilterRules, repeats: RepeatCounter, dependencies: CheckDependencies = {}): ContentCheck[] {
-  const { resolver, reputation, senderBlocks } = dependencies;
+  const { resolver, reputation, senderBlocks, oneClick } = dependencies;
   return [
     senderCheck(senderBlocks),
     ...(reputation ? [tenantReputationCheck(reputation)] : []),
     attachmentCheck(rules.attachments),
     sensitiveDataCheck(rules.health),
-    bulkCheck(repeats),
+    bulkCheck(repeats, oneClick),
     sectorCheck(rules.sectors),
     ...(resolver ? [linkReputationCheck(resolver, (policy) => parseDuration(policy.linkReputation.budget))] : []),
     spamCheck(),
@@ -84,7 +87,7 @@ export function createContentGate(config: FilterConfig, options: ContentGateOpti
   const resolver = blocklistResolver(config, options.dns);
   const reputation = options.state ? new TenantReputation(options.state, { act: options.act ?? true, ...(options.clock ? { clock: options.clock } : {}) }) : undefined;
   const senderBlocks = options.state ? new SenderBlocks(options.state, SENDER_BLOCK_REFRESH_MS) : undefined;
-  const dependencies = { ...(resolver ? { resolver } : {}), ...(reputation ? { reputation } : {}), ...(senderBlocks ? { senderBlocks } : {}) };
+  const dependencies = { ...(resolver ? { resolver } : {}), ...(reputation ? { reputation } : {}), ...(senderBlocks ? { senderBlocks } : {}), ...(options.oneClick ? { oneClick: options.oneClick } : {}) };
   const repeats = new RepeatCounter(options.clock);
   const checks = contentChecks(rules, repeats, dependencies);
   return new ContentGate(checks, new PolicyResolver(config), {
