@@ -55,4 +55,5 @@ t.test('withoutStreamHeader', async (t) => {
   t.equal(withoutStreamHeader(marked).toString(), 'From: a@x.test\r\nSubject: hi\r\n\r\nbody\r\n', 'every occurrence and its continuation lines');
   t.equal(withoutStreamHeader(Buffer.from('X-Ferry-Stream: bulk\r\n\r\nbody')).toString(), '\r\nbody', 'the only field');
   t.equal(withoutStreamHeader(Buffer.from('X-Ferry-Streamer: 1\r\n\r\nb')).toString(), 'X-Ferry-Streamer: 1\r\n\r\nb', 'another field kept');
+  t.equal(withoutStreamHeader(Buffer.from('X-Ferry-Sender: shop-eu\r\nTo: b@y.test\r\n\r\nb')).toString(), 'To: b@y.test\r\n\r\nb', 'the sub-sender id is Ferry\'s too');
 });

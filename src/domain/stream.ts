@@ -3,7 +3,8 @@
  * so the content gate (src/policy/filter/bulk.ts) and the header builder delivery is given
  * (src/feedback/unsubscribe/headers.ts) agree on what "bulk" means and on who gets Ferry's header.
  * Exports classifyStream, headerLookup, oneClickPolicyOf, oneClickScope, injectsOneClick and
- * withoutStreamHeader. `X-Ferry-Stream` is Ferry's own field: delivery strips it before signing.
+ * withoutStreamHeader. `X-Ferry-Stream` and `X-Ferry-Sender` are Ferry's own fields: delivery
+ * strips them before signing.
  */
 
 /** `bulk`: marked or list headers; `transactional`: marked so; `unmarked`: neither. */
@@ -58,9 +59,10 @@ export function headerLookup(message: Buffer): HeaderLookup {
   return (name) => fields.get(name);
 }
 
-const STREAM_FIELD = /(?:^|\r\n)x-ferry-stream[ \t]*:/i;
+/** Ferry's own fields (the tenant's stream mark and sub-sender id): read at ingress, never sent on. */
+const STREAM_FIELD = /(?:^|\r\n)x-ferry-(?:stream|sender)[ \t]*:/i;
 
-/** The message without its `X-Ferry-Stream` field(s); the same Buffer when it has none. */
+/** The message without its `X-Ferry-Stream` / `X-Ferry-Sender` field(s); the same Buffer when it has none. */
 export function withoutStreamHeader(message: Buffer): Buffer {
   const end = headerEnd(message);
   const head = message.toString('latin1', 0, end);
@@ -69,7 +71,7 @@ export function withoutStreamHeader(message: Buffer): Buffer {
   let dropping = false;
   for (const line of head.split('\r\n')) {
     const continuation = /^[ \t]/.test(line);
-    if (!continuation) dropping = /^x-ferry-stream[ \t]*:/i.test(line);
+    if (!continuation) dropping = /^x-ferry-(?:stream|sender)[ \t]*:/i.test(line);
     if (!dropping) kept.push(line);
   }
   return Buffer.concat([Buffer.from(kept.join('\r\n'), 'latin1'), message.subarray(end)]);
