@@ -166,6 +166,9 @@ t.test('serve starts the relay and SIGTERM stops it with exit 0', { skip: !exist
       FERRY_SECRETS_MASTER_KEY: MASTER_KEY,
       FERRY_INGRESS_SUBMISSION_PORT: '0',
       FERRY_INGRESS_SMTPS_PORT: '0',
+      // ephemeral operator ports too: a relay or bench running beside the tests may hold 8025 / 9465
+      FERRY_ADMIN_PORT: '0',
+      FERRY_METRICS_PORT: '0',
       FERRY_DELIVERY_ENABLED: 'false',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
