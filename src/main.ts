@@ -24,8 +24,9 @@ import { startEgress } from './egress/index.ts';
 export interface Relay {
   readonly ports: { readonly submission: number; readonly smtps: number; readonly admin?: number; readonly metrics?: number; readonly inbound?: number; readonly unsubscribe?: number };
   /**
-   * Reloads the rule data files (content-gate rules, bounce rules and products) without touching
-   * sessions; throws (MTA_ERR_CONFIG_FILE / _INVALID) and keeps the old rules when a file is invalid.
+   * Reloads the rule data files (content-gate rules, warm-up schedules, traffic shaping, bounce
+   * rules and products) without touching sessions; throws (MTA_ERR_CONFIG_FILE / _INVALID) at the
+   * first invalid file, which keeps its old data.
    */
   reloadRules(): void;
   stop(): Promise<void>;
@@ -125,6 +126,7 @@ export async function startRelay(config: Config, log: Logger): Promise<Relay> {
     reloadRules() {
       creditGate.policy.contentGate?.reloadRules();
       egress.reloadSchedules();
+      delivery?.reloadShaping();
       reloadDefaultBounceRules();
       reloadDefaultBounceProducts();
       log.info('rule data files reloaded');

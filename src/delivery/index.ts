@@ -67,6 +67,12 @@ export interface DeliveryEngine {
    * in flight finish normally.
    */
   retireIp(address: string): void;
+  /**
+   * Reads the shaping file again (SIGHUP): reply rules and ramp settings apply to every path at
+   * once (its adaptive state kept), site limits to paths opened from now on. A bad file throws
+   * and the old data stays.
+   */
+  reloadShaping(): void;
   /** Graceful stop; sends still running after `timeoutMs` are cut and left to recover. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -87,7 +93,7 @@ export function startDelivery(deps: DeliveryDeps): DeliveryEngine {
   const queues = new Map<string, ReadyQueue>();
   // A path's adaptive state outlives its ready queue (dropped when idle): a suspension or a slowed
   // rate must hold for the next queue of the same path. Dropped once it holds nothing.
-  const shaping = loadShaping(config.delivery.shapingFile);
+  let shaping = loadShaping(config.delivery.shapingFile);
   const shapers = new Map<string, PathShaper>();
   const timeouts = sessionTimeouts(config);
   const idleMs = parseDuration(config.delivery.timeouts.idle);
@@ -99,7 +105,8 @@ export function startDelivery(deps: DeliveryDeps): DeliveryEngine {
       const limits = pathLimits(config, site, shaping.siteLimits(site));
       let shaper = shapers.get(key);
       if (!shaper) {
-        shaper = createPathShaper(shaping.forSite(site), limits.maxMessagesPerHour ?? 0);
+        // rules and ramp settings are read per use: a SIGHUP reload reaches live paths, their state kept
+        shaper = createPathShaper(() => shaping.forSite(site), limits.maxMessagesPerHour ?? 0);
         shapers.set(key, shaper);
       }
       const pathShaper = shaper;
@@ -140,6 +147,9 @@ export function startDelivery(deps: DeliveryDeps): DeliveryEngine {
 
   return {
     nudge: () => void recovered.then(() => scheduler.nudge()),
+    reloadShaping() {
+      shaping = loadShaping(config.delivery.shapingFile);
+    },
     retireIp(address) {
       for (const [key, queue] of queues) {
         if (queue.ip.address !== address) continue;

@@ -150,3 +150,23 @@ t.test('hourly cap: paused until the oldest send of the hour leaves the window',
   t.equal(uncapped.pausedUntil(100), undefined);
   t.ok(uncapped.dormant(100), 'no history kept without a cap');
 });
+
+t.test('a reloaded rule set reaches a live path; its slowed rate is kept', async (t) => {
+  let current = site;
+  const shaper = createPathShaper(() => current, 0);
+  shaper.observe([slowDown], 0, () => 0);
+  t.equal(shaper.rate(20), 10);
+  current = parseShaping(
+    `adaptive: { floor: 0.1, rampPerSuccess: 0.5, slowCooldown: 0s }
+sites: {}
+rules:
+  - { name: ms, match: { text: 'RP-001' }, action: slow, factor: 0.5 }
+`,
+    'reloaded',
+  ).forSite('any');
+  t.equal(shaper.observe([slowDown], 1, () => 0), undefined, 'the old rule is gone');
+  t.equal(shaper.observe([reply('421 RP-001 try later')], 2, () => 0)?.name, 'ms', 'the new rule applies');
+  t.equal(shaper.rate(20), 5, 'from the kept factor');
+  shaper.observe([reply('250 ok')], 3, () => 0);
+  t.equal(shaper.rate(20), 15, 'the new ramp step');
+});

@@ -149,8 +149,9 @@ const HOUR_MS = 3_600_000;
 /** An unlimited path with no observed sends is slowed from this rate (sends/s). */
 const MIN_REFERENCE_RATE = 1;
 
-export function createPathShaper(shaping: SiteShaping, maxMessagesPerHour: number): PathShaper {
-  const { adaptive } = shaping;
+/** `shaping` may be a getter: the rules and adaptive settings in force are read at each use (SIGHUP reload). */
+export function createPathShaper(shaping: SiteShaping | (() => SiteShaping), maxMessagesPerHour: number): PathShaper {
+  const current = typeof shaping === 'function' ? shaping : () => shaping;
   let factor = 1;
   /** The rate an unlimited path is slowed from, fixed at its first slow-down; cleared at full speed. */
   let reference: number | undefined;
@@ -164,6 +165,7 @@ export function createPathShaper(shaping: SiteShaping, maxMessagesPerHour: numbe
   }
 
   function slow(by: number, now: number, observedRate: () => number): void {
+    const { adaptive } = current();
     if (now - lastSlowAt < adaptive.slowCooldownMs) return;
     lastSlowAt = now;
     if (factor >= 1) reference = Math.max(MIN_REFERENCE_RATE, observedRate());
@@ -181,14 +183,14 @@ export function createPathShaper(shaping: SiteShaping, maxMessagesPerHour: numbe
     },
     observe(replies, now, observedRate) {
       for (const reply of replies) {
-        const rule = matchRule(shaping.rules, reply);
+        const rule = matchRule(current().rules, reply);
         if (!rule) continue;
         if (rule.action.kind === 'slow') slow(rule.action.factor, now, observedRate);
         else suspendedUntil = Math.max(suspendedUntil, now + rule.action.durationMs);
         return rule;
       }
       if (factor < 1 && replies.some((reply) => replyClass(reply) === 'accepted')) {
-        factor = Math.min(1, factor + adaptive.rampPerSuccess);
+        factor = Math.min(1, factor + current().adaptive.rampPerSuccess);
         if (factor >= 1) reference = undefined;
       }
       return undefined;
