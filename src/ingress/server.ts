@@ -4,7 +4,11 @@
  *  - smtp-server's own refusals (530, 535, 538, 552, 421 on shutdown / too many clients) are
  *    rewritten to the reply table's codes and texts (smtpReplyFor), others keep smtp-server's
  *    RFC 3463 enhanced code;
- *  - EHLO does not advertise AUTH before TLS (smtp-server would; it refuses it with 538 anyway).
+ *  - EHLO does not advertise AUTH before TLS (smtp-server would; it refuses it with 538 anyway);
+ *  - replies written in one tick (a pipelined MAIL / RCPT / DATA group) leave in ONE socket write
+ *    (one TLS record, one syscall): the socket is corked at the first and uncorked on the next
+ *    tick. 220 (greeting, STARTTLS go-ahead: the upgrade wraps the socket right after it) and 421
+ *    (closing) flush what is corked and go out at once. The bytes and their order do not change.
  * Exports FerrySmtpServer and toSmtpError (a reply as the Error smtp-server handlers return).
  */
 import type { Socket } from 'node:net';
@@ -41,9 +45,32 @@ function tableReplyForLibrary(code: number, text: string, maxSize: number | unde
 
 class FerrySmtpConnection extends SMTPConnection {
   readonly openedAt = Date.now();
+  /** The socket corked by #batchReplies until the next tick, if any. */
+  #corked: Socket | TLSSocket | undefined;
+
+  #flushReplies(): void {
+    const socket = this.#corked;
+    this.#corked = undefined;
+    socket?.uncork();
+  }
+
+  /** Corks the socket for the rest of this tick, so this reply and the ones after it share a write. */
+  #batchReplies(code: number): void {
+    const socket = this._socket;
+    if (code === 220 || code === 421 || this._upgrading || socket.destroyed) {
+      this.#flushReplies();
+      return;
+    }
+    if (this.#corked === socket) return;
+    this.#flushReplies();
+    socket.cork();
+    this.#corked = socket;
+    process.nextTick(() => this.#flushReplies());
+  }
 
   override send(code: number, data?: string | string[] | null, context?: string | false): void {
     (this._server as FerrySmtpServer).observer?.replied(code, Array.isArray(data) ? '' : (data ?? ''), Date.now() - this.openedAt);
+    this.#batchReplies(code);
     if (Array.isArray(data)) {
       // The EHLO capability list: no AUTH on a cleartext channel (RFC 3207 §4.2 spirit, ARCHITECTURE §1.1).
       super.send(code, this.secure ? data : data.filter((line) => !/^AUTH\b/i.test(line)), context);

@@ -6,8 +6,7 @@
  * throws or overruns `filter.checkTimeout` — or a message that cannot be parsed — is 451 4.3.0 in
  * enforce mode, never a silent pass or refusal. Exports ContentGate, GateOutcome.
  */
-import { randomBytes } from 'node:crypto';
-import { ACCEPT, refuse, tempfail, type ContentCheckResult, type ContentGateRecord, type Verdict } from '../../domain/index.ts';
+import { ACCEPT, pooledRandomBytes, refuse, tempfail, type ContentCheckResult, type ContentGateRecord, type Verdict } from '../../domain/index.ts';
 import type { PolicyResolver } from './policy.ts';
 import type { ContentCheck, Envelope, Finding, FilterPolicy, MessageView } from './types.ts';
 import { buildMessageView } from './view.ts';
@@ -28,7 +27,7 @@ export interface GateOptions {
 
 /** The support reference quoted in a refusal: short, unguessable, searchable in records. */
 function newRef(): string {
-  return `CG-${randomBytes(6).toString('hex').toUpperCase()}`;
+  return `CG-${pooledRandomBytes(6).toString('hex').toUpperCase()}`;
 }
 
 async function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number, what: string): Promise<T> {
