@@ -1,8 +1,9 @@
 /**
- * Composition root: config → local database (spool + embedded state) → recover the spool →
- * egress (IP inventory) → delivery engine → ingress. Returns a handle whose stop() drains in the reverse order:
- * ingress stops accepting (in-flight sessions get 421), delivery stops claiming, then the
- * database closes. Nothing else in the code base wires stages together.
+ * Composition root: config → local database (spool + embedded state) → egress (IP inventory) →
+ * delivery engine (which first recovers the spool) → ingress, and the ingress worker processes
+ * when ingress.processes > 1 (their own root: src/ingress-worker.ts). Returns a handle whose
+ * stop() drains in the reverse order: ingress stops accepting (in-flight sessions get 421),
+ * delivery stops claiming, then the database closes.
  */
 import { createHmac } from 'node:crypto';
 import type { Config } from './config/index.ts';
@@ -54,8 +55,6 @@ export async function startRelay(config: Config, log: Logger): Promise<Relay> {
   // Every stage sees the instrumented store: outcome records feed the metrics, calls are timed.
   const state = instrumentStateStore(await openStateStore(config, db), metrics);
   const spool = openSpool(db);
-  const recovered = await spool.recover(Date.now());
-  if (recovered > 0) log.info({ recovered }, 'recovered in-flight deliveries from the spool');
 
   const resolver = createResolver({
     servers: [...config.dns.servers],
