@@ -210,3 +210,21 @@ t.test('methods work detached from the spool object (wrappers, Proxy)', async (t
   t.equal((await claimDue(1_000, 5)).length, 1);
   t.equal((await wrapped.stats()).active, 1);
 });
+
+t.test('summary over more deliveries than one slice: every delivery and message counted once', async (t) => {
+  const { spool } = openTempSpool(t);
+  const now = Date.now();
+  const accepted = [];
+  for (let i = 0; i < 6_500; i++) {
+    const tenantId = i % 2 === 0 ? 'tn_even' : 'tn_odd';
+    accepted.push(spool.accept(message([`r${i}@a.test`, `r${i}@b.test`], now + i, { tenantId }), now + DAY));
+  }
+  await Promise.all(accepted);
+  let loopRan = false;
+  setImmediate(() => (loopRan = true));
+  const summary = await spool.summary();
+  t.ok(loopRan, 'the event loop ran between slices (an SMTP session is not stalled by the scan)');
+  t.match(summary.totals, { messages: 6_500, scheduled: 13_000, active: 0, oldestReceivedAt: now });
+  t.same(summary.byTenant.map((g) => [g.key, g.deliveries, g.messages]), [['tn_even', 6_500, 3_250], ['tn_odd', 6_500, 3_250]]);
+  t.same(summary.byDomain.map((g) => [g.key, g.deliveries, g.messages]), [['a.test', 6_500, 6_500], ['b.test', 6_500, 6_500]]);
+});

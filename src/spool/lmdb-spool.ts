@@ -10,7 +10,7 @@
 import { FerryError, ErrorCodes, isFerryError, type AcceptedMessage, type Delivery } from '../domain/index.ts';
 import type { LocalDatabase } from '../platform/localdb.ts';
 import { deliveryIndex, deliveryKeyRange, planDeliveries } from './fanout.ts';
-import { summarizeDeliveries } from './summary.ts';
+import { SummaryBuilder } from './summary.ts';
 import { applyBulk, type BulkAction, type BulkOptions, type BulkResult, type QueueFilter } from './bulk.ts';
 import type { UnconfirmedCharge } from './types.ts';
 import type { DeliveryResult, Spool, SpoolStats, SpoolSummary } from './types.ts';
@@ -40,6 +40,9 @@ export function openSpool(db: LocalDatabase): Spool {
     close: () => spool.close(),
   };
 }
+
+/** Deliveries read per slice of a full scan (recover, summary): a few ms of work between event-loop turns. */
+const SCAN_SLICE = 5_000;
 
 function entryCount(db: { getStats(): object }): number {
   return (db.getStats() as { entryCount?: number }).entryCount ?? 0;
@@ -168,20 +171,50 @@ class LmdbSpool implements Spool {
     );
   }
 
+  /**
+   * The scan runs outside any write transaction, in slices with the event loop free in between
+   * (a million deferred deliveries must neither hold LMDB's write lock for seconds — accepts
+   * queue behind it, and a huge write transaction overlapping the relay's batches is where
+   * lmdb-js 3.5.6 aborted in mdb_freelist_save — nor stall SMTP sessions). Only the active
+   * deliveries found are then rescheduled, in one small transaction that re-checks each.
+   */
   async recover(now: number): Promise<number> {
+    this.#assertOpen();
+    const activeIds: string[] = [];
+    await this.#scanDeliveries((key, delivery) => {
+      if (delivery.state === 'active') activeIds.push(key);
+    });
+    if (activeIds.length === 0) return 0;
     return this.#write('recover', () =>
       this.#deliveries.transaction(() => {
-        // Streamed, not spread into an array: with a million deferred deliveries queued, only the
-        // few active ones are kept (the scan itself stays O(deliveries)).
-        const active: Delivery[] = [];
-        for (const { value } of this.#deliveries.getRange()) if (value.state === 'active') active.push(value);
-        for (const delivery of active) {
-          void this.#deliveries.put(delivery.id, { ...delivery, state: 'scheduled', dueAt: now });
-          void this.#schedule.put([now, delivery.id], true);
+        let recovered = 0;
+        for (const id of activeIds) {
+          const delivery = this.#deliveries.get(id);
+          if (delivery?.state !== 'active') continue;
+          void this.#deliveries.put(id, { ...delivery, state: 'scheduled', dueAt: now });
+          void this.#schedule.put([now, id], true);
+          recovered++;
         }
-        return active.length;
+        return recovered;
       }),
     );
+  }
+
+  /** Every delivery in key order, SCAN_SLICE at a time, each slice its own read snapshot, the event loop free between slices. */
+  async #scanDeliveries(visit: (key: string, delivery: Delivery) => void): Promise<void> {
+    let after: string | undefined;
+    for (;;) {
+      let last: string | undefined;
+      // the smallest key greater than `after`: the same string with a NUL appended
+      for (const { key, value } of this.#deliveries.getRange({ ...(after !== undefined && { start: `${after}\u0000` }), limit: SCAN_SLICE })) {
+        visit(key, value);
+        last = key;
+      }
+      if (last === undefined) return;
+      after = last;
+      await new Promise((resolve) => setImmediate(resolve));
+      this.#assertOpen();
+    }
   }
 
   async getMessage(messageId: string): Promise<AcceptedMessage | undefined> {
@@ -210,10 +243,12 @@ class LmdbSpool implements Spool {
     };
   }
 
+  /** A slice-by-slice scan (see #scanDeliveries): under concurrent changes the totals are approximate, never blocking. */
   async summary(): Promise<SpoolSummary> {
     this.#assertOpen();
-    const deliveries = this.#deliveries.getRange().map(({ value }) => value);
-    return summarizeDeliveries(deliveries, entryCount(this.#messages));
+    const builder = new SummaryBuilder();
+    await this.#scanDeliveries((_key, delivery) => builder.add(delivery));
+    return builder.result(entryCount(this.#messages));
   }
 
   /** Hold / release / retry-now / remove by filter, matched and applied in one transaction. */

@@ -1,7 +1,7 @@
 /**
  * Queue summary for `ferry queue`: depth and oldest receivedAt, grouped by tenant and by
  * recipient domain. Pure: folds over the deliveries the spool scans (O(deliveries)).
- * Exports summarizeDeliveries. Done deliveries are removed from the spool, so every delivery
+ * Exports SummaryBuilder and summarizeDeliveries. Done deliveries are removed from the spool, so every delivery
  * seen here is either scheduled or active. The deliveries of one message come one after another
  * (the spool scans them in key order, `${messageId}:${n}`), so distinct messages per group are
  * counted without keeping every message id (a million queued would cost hundreds of MB).
@@ -49,25 +49,41 @@ function finish(groups: Map<string, GroupAccumulator>): SpoolGroupSummary[] {
     .sort((a, b) => b.deliveries - a.deliveries || a.key.localeCompare(b.key));
 }
 
+/**
+ * Folds deliveries, fed in key order (the deliveries of one message adjacent), into totals and
+ * per-tenant / per-domain groups. A builder, so the spool can feed it in slices between which the
+ * event loop runs.
+ */
+export class SummaryBuilder {
+  readonly #byTenant = new Map<string, GroupAccumulator>();
+  readonly #byDomain = new Map<string, GroupAccumulator>();
+  #scheduled = 0;
+  #active = 0;
+  #held = 0;
+  #oldestReceivedAt: number | undefined;
+
+  add(delivery: Delivery): void {
+    if (delivery.state === 'active') this.#active++;
+    else if (delivery.state === 'held') this.#held++;
+    else this.#scheduled++;
+    this.#oldestReceivedAt = Math.min(this.#oldestReceivedAt ?? delivery.receivedAt, delivery.receivedAt);
+    addTo(this.#byTenant, delivery.tenantId, delivery);
+    addTo(this.#byDomain, delivery.domain, delivery);
+  }
+
+  result(messages: number): SpoolSummary {
+    const held = this.#held;
+    return {
+      totals: { messages, scheduled: this.#scheduled, active: this.#active, ...(held > 0 && { held }), oldestReceivedAt: this.#oldestReceivedAt },
+      byTenant: finish(this.#byTenant),
+      byDomain: finish(this.#byDomain),
+    };
+  }
+}
+
 /** Folds deliveries into totals and per-tenant / per-domain groups; the deliveries of one message must be adjacent. */
 export function summarizeDeliveries(deliveries: Iterable<Delivery>, messages: number): SpoolSummary {
-  const byTenant = new Map<string, GroupAccumulator>();
-  const byDomain = new Map<string, GroupAccumulator>();
-  let scheduled = 0;
-  let active = 0;
-  let held = 0;
-  let oldestReceivedAt: number | undefined;
-  for (const delivery of deliveries) {
-    if (delivery.state === 'active') active++;
-    else if (delivery.state === 'held') held++;
-    else scheduled++;
-    oldestReceivedAt = Math.min(oldestReceivedAt ?? delivery.receivedAt, delivery.receivedAt);
-    addTo(byTenant, delivery.tenantId, delivery);
-    addTo(byDomain, delivery.domain, delivery);
-  }
-  return {
-    totals: { messages, scheduled, active, ...(held > 0 && { held }), oldestReceivedAt },
-    byTenant: finish(byTenant),
-    byDomain: finish(byDomain),
-  };
+  const builder = new SummaryBuilder();
+  for (const delivery of deliveries) builder.add(delivery);
+  return builder.result(messages);
 }
