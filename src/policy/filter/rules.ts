@@ -2,15 +2,14 @@
  * Loads the content gate's rule data files (sectors.yaml, health.yaml, attachments.yaml from
  * `filter.rulesDir`, default the bundled config/filter), validates them against TypeBox schemas
  * and compiles their term lists into TermIndexes, once at start. A bad file stops the process
- * with MTA_ERR_CONFIG_INVALID naming the file and the key, like the config itself.
+ * with MTA_ERR_CONFIG_INVALID naming the file and the key (MTA_ERR_CONFIG_FILE when unreadable),
+ * like the config itself (platform/data-file.ts).
  * Exports loadFilterRules, FilterRules, SectorRules, SectorTerm, DEFAULT_RULES_DIR.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
-import { parse as parseYaml } from 'yaml';
+import { readDataFile } from '../../platform/index.ts';
 import { ErrorCodes, FerryError } from '../../domain/index.ts';
 import { TermIndex, words } from './terms.ts';
 
@@ -78,16 +77,7 @@ export interface FilterRules {
 }
 
 function readRuleFile<S extends TSchema>(dir: string, name: string, schema: S): Static<S> {
-  const path = join(dir, name);
-  let data: unknown;
-  try {
-    data = parseYaml(readFileSync(path, 'utf8'));
-  } catch (cause) {
-    throw new FerryError(ErrorCodes.CONFIG_INVALID, `filter rule file ${path} cannot be read: ${(cause as Error).message}`, { cause });
-  }
-  const error = Value.Errors(schema, data).First();
-  if (error) throw new FerryError(ErrorCodes.CONFIG_INVALID, `filter rule file ${path}: ${error.path || '/'} ${error.message}`);
-  return data as Static<S>;
+  return readDataFile(join(dir, name), schema, 'filter rule file');
 }
 
 function compileSectors(file: Static<typeof SectorsFile>, path: string): SectorRules {
