@@ -10,32 +10,14 @@
  * Sink on 127.0.63.3, egress 127.0.63.11.
  */
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
 import { request } from 'undici';
 import { verifyUnsubscribeToken } from '../src/feedback/index.ts';
-import type { DkimKey, OutcomeRecord, ReceptionRecord, RejectionRecord } from '../src/domain/index.ts';
+import type { OutcomeRecord, ReceptionRecord, RejectionRecord } from '../src/domain/index.ts';
 import type { StateStore } from '../src/state/index.ts';
 import { startFeedbackRelay } from './support/feedback-relay.ts';
-import { startRelayFixture, SmtpWire, type RelayFixture, type TestTenant } from './support/relay-fixture.ts';
+import { lastRecord, sendOverWire, startRelayFixture } from './support/relay-fixture.ts';
+import { verifyDkim } from './support/dkim-verify.ts';
 
-const VERIFY = `
-import sys, json, dkim
-keys = json.loads(sys.argv[1])
-msg = sys.stdin.buffer.read()
-def dnsfunc(name, timeout=5):
-    k = keys[name.decode().split('.')[0]]
-    return ('v=DKIM1; k=%s; p=%s' % (k['k'], k['p'])).encode()
-d = dkim.DKIM(msg)
-count = len([l for l in msg.split(b'\\r\\n\\r\\n')[0].split(b'\\r\\n') if l.lower().startswith(b'dkim-signature:')])
-print(json.dumps([bool(d.verify(idx=i, dnsfunc=dnsfunc)) for i in range(count)]))
-`;
-
-function verifyDkim(message: Buffer, keys: readonly DkimKey[]): boolean[] {
-  const table = Object.fromEntries(keys.map((key) => [key.selector, { k: key.algorithm === 'rsa-sha256' ? 'rsa' : 'ed25519', p: key.publicKeyDns }]));
-  const run = spawnSync('/usr/bin/python3', ['-c', VERIFY, JSON.stringify(table)], { input: message, timeout: 20_000 });
-  if (run.status !== 0) throw new Error(`python dkim failed: ${run.stderr.toString()}`);
-  return JSON.parse(run.stdout.toString()) as boolean[];
-}
 
 function headOf(data: Buffer): string {
   return data.subarray(0, data.indexOf('\r\n\r\n')).toString('latin1').replace(/\r\n[ \t]+/g, ' ');
@@ -122,39 +104,14 @@ t.test('bulk stream, 3 recipients: 3 transactions, own tokens, DKIM-valid, X-Fer
   t.same(verifyDkim(receipt[0]!.data, acme.keys), [true, true]);
 });
 
-async function send(relay: RelayFixture, tenant: TestTenant, headers: string): Promise<string> {
-  const { wire } = await SmtpWire.open({ port: relay.ports.submission, timeoutMs: 10_000 });
-  try {
-    await wire.command('EHLO client.test');
-    await wire.startTls();
-    await wire.command('EHLO client.test');
-    if ((await wire.authPlain('apikey', tenant.apiKey)).code !== 235) throw new Error('AUTH failed');
-    for (const line of [`MAIL FROM:<news@${tenant.domain}>`, 'RCPT TO:<reader@example.org>', 'DATA']) {
-      const reply = await wire.command(line);
-      if (reply.code >= 400) throw new Error(`${line}: ${reply.line}`);
-    }
-    wire.write(`From: news@${tenant.domain}\r\nTo: reader@example.org\r\n${headers}Subject: This week in the shop\r\n\r\nNew arrivals and this week's offers.\r\n.\r\n`);
-    return (await wire.read()).line;
-  } finally {
-    wire.close();
-  }
-}
 
-async function lastRecord<T>(relay: RelayFixture, type: 'Reception' | 'Rejection'): Promise<T> {
-  for (let waited = 0; waited < 5_000; waited += 25) {
-    const records = await relay.state.readOutcomes({ types: [type] });
-    if (records.length > 0) return records.at(-1) as T;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`no ${type} record`);
-}
 
 const bulkResult = (record: ReceptionRecord | RejectionRecord) => record.contentGate?.results.find((result) => result.check === 'bulk');
 
 t.test('content gate: bulk without List-Unsubscribe passes when Ferry adds one', async (t) => {
   const relay = await startRelayFixture(t, { config: { feedback: { unsubscribe: { enabled: true, bulkDefault: true } } } });
   const shop = await relay.tenant('shop');
-  t.match(await send(relay, shop, 'X-Ferry-Stream: bulk\r\n'), /^250 /);
+  t.match(await sendOverWire(relay, shop, `X-Ferry-Stream: bulk\r\nSubject: This week in the shop\r\n\r\nNew arrivals and this week's offers.\r\n`), /^250 /);
   const record = await lastRecord<ReceptionRecord>(relay, 'Reception');
   t.match(bulkResult(record), { outcome: 'pass', code: 'bulk.unsubscribe-injected', score: 0, detail: /X-Ferry-Stream: bulk/ });
 });
@@ -163,7 +120,7 @@ t.test('content gate: still refused when Ferry will not add one', async (t) => {
   for (const unsubscribe of [{ enabled: true, bulkDefault: false }, { enabled: false, bulkDefault: true }]) {
     const relay = await startRelayFixture(t, { config: { feedback: { unsubscribe } } });
     const shop = await relay.tenant('shop');
-    t.match(await send(relay, shop, 'Precedence: bulk\r\n'), /^550 5\.7\.1 .*bulk-without-unsubscribe/, JSON.stringify(unsubscribe));
+    t.match(await sendOverWire(relay, shop, `Precedence: bulk\r\nSubject: This week in the shop\r\n\r\nNew arrivals and this week's offers.\r\n`), /^550 5\.7\.1 .*bulk-without-unsubscribe/, JSON.stringify(unsubscribe));
     const record = await lastRecord<RejectionRecord>(relay, 'Rejection');
     t.match(bulkResult(record), { outcome: 'refuse', code: 'bulk.no-unsubscribe' });
   }

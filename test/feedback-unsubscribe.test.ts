@@ -8,30 +8,11 @@
  * Sink on 127.0.63.2, egress 127.0.63.10.
  */
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
 import { request } from 'undici';
 import { startFeedbackRelay } from './support/feedback-relay.ts';
-import type { DkimKey } from '../src/domain/index.ts';
 import type { StateStore } from '../src/state/index.ts';
+import { verifyDkim } from './support/dkim-verify.ts';
 
-const VERIFY = `
-import sys, json, dkim
-keys = json.loads(sys.argv[1])
-msg = sys.stdin.buffer.read()
-def dnsfunc(name, timeout=5):
-    k = keys[name.decode().split('.')[0]]
-    return ('v=DKIM1; k=%s; p=%s' % (k['k'], k['p'])).encode()
-d = dkim.DKIM(msg)
-count = len([l for l in msg.split(b'\\r\\n\\r\\n')[0].split(b'\\r\\n') if l.lower().startswith(b'dkim-signature:')])
-print(json.dumps([bool(d.verify(idx=i, dnsfunc=dnsfunc)) for i in range(count)]))
-`;
-
-function verifyDkim(message: Buffer, keys: readonly DkimKey[]): boolean[] {
-  const table = Object.fromEntries(keys.map((key) => [key.selector, { k: key.algorithm === 'rsa-sha256' ? 'rsa' : 'ed25519', p: key.publicKeyDns }]));
-  const run = spawnSync('/usr/bin/python3', ['-c', VERIFY, JSON.stringify(table)], { input: message, timeout: 20_000 });
-  if (run.status !== 0) throw new Error(`python dkim failed: ${run.stderr.toString()}`);
-  return JSON.parse(run.stdout.toString()) as boolean[];
-}
 
 /** Bulk-stream mail: Ferry adds its header by default (`feedback.unsubscribe.bulkDefault`). */
 const BULK = { 'X-Ferry-Stream': 'bulk' };

@@ -10,39 +10,13 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import type { ReceptionRecord, RejectionRecord } from '../src/domain/index.ts';
-import { startRelayFixture, SmtpWire, type RelayFixture, type TestTenant } from './support/relay-fixture.ts';
+import { lastRecord, sendOverWire, startRelayFixture, type RelayFixture } from './support/relay-fixture.ts';
 
 const CASINO = 'Subject: 100 free spins at our online casino\r\n\r\nSign up today: free spins, welcome bonus, roulette and blackjack. Bet now!\r\n';
 const CLEAN = 'Subject: Your order has shipped\r\n\r\nYour order 1042 has shipped and arrives Thursday.\r\n';
 const CARD = 'Subject: booking\r\n\r\nMy card: 4111 1111 1111 1111, expiry 08/27.\r\n';
 
-async function send(relay: RelayFixture, tenant: TestTenant, content: string): Promise<string> {
-  const { wire } = await SmtpWire.open({ port: relay.ports.submission, timeoutMs: 10_000 });
-  try {
-    await wire.command('EHLO client.test');
-    await wire.startTls();
-    await wire.command('EHLO client.test');
-    if ((await wire.authPlain('apikey', tenant.apiKey)).code !== 235) throw new Error('AUTH failed');
-    for (const line of [`MAIL FROM:<news@${tenant.domain}>`, 'RCPT TO:<reader@example.org>', 'DATA']) {
-      const reply = await wire.command(line);
-      if (reply.code >= 400) throw new Error(`${line}: ${reply.line}`);
-    }
-    wire.write(`From: news@${tenant.domain}\r\nTo: reader@example.org\r\n${content}.\r\n`);
-    return (await wire.read()).line;
-  } finally {
-    wire.close();
-  }
-}
 
-/** The newest record of a type whose seq is past `afterSeq` (outcome writes land after the reply). */
-async function lastRecord<T>(relay: RelayFixture, type: 'Reception' | 'Rejection', afterSeq = 0): Promise<T> {
-  for (let waited = 0; waited < 5_000; waited += 25) {
-    const records = await relay.state.readOutcomes({ types: [type], afterSeq });
-    if (records.length > 0) return records.at(-1) as T;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`no ${type} record after seq ${afterSeq}`);
-}
 
 async function lastSeq(relay: RelayFixture): Promise<number> {
   return (await relay.state.readOutcomes({})).at(-1)?.seq ?? 0;
@@ -52,7 +26,7 @@ t.test('enforce: forbidden sector refused 550 5.7.1 with category and reference,
   const relay = await startRelayFixture(t);
   const shop = await relay.tenant('shop');
   const before = (await relay.spool.stats()).messages;
-  const line = await send(relay, shop, CASINO);
+  const line = await sendOverWire(relay, shop, CASINO);
   t.match(line, /^550 5\.7\.1 Message refused by content policy: forbidden-sector \(support reference CG-[0-9A-F]{12}\)$/);
   t.notMatch(line, /roulette|casino|score/i, 'no rule internals in the reply');
   t.equal((await relay.spool.stats()).messages, before, 'nothing queued');
@@ -64,14 +38,14 @@ t.test('enforce: forbidden sector refused 550 5.7.1 with category and reference,
   t.match(sectors?.detail, /free spins/, 'the record explains which terms fired');
   t.same(record.contentGate?.results.map((r) => r.check), ['sender', 'tenant-reputation', 'attachments', 'sensitive-data', 'bulk', 'sectors'], 'every check that ran, in order');
 
-  t.match(await send(relay, shop, CLEAN), /^250 2\.0\.0 queued as /);
+  t.match(await sendOverWire(relay, shop, CLEAN), /^250 2\.0\.0 queued as /);
   const reception = await lastRecord<ReceptionRecord>(relay, 'Reception');
   t.match(reception.contentGate, { verdict: 'accept', mode: 'enforce' });
   t.ok(reception.contentGate?.results.every((r) => r.outcome === 'pass'), 'all checks passed and are recorded');
   t.equal((await relay.spool.stats()).messages, before + 1);
 
   const seq = await lastSeq(relay);
-  t.match(await send(relay, shop, CARD), /^550 5\.7\.1 Message refused by content policy: sensitive-data /);
+  t.match(await sendOverWire(relay, shop, CARD), /^550 5\.7\.1 Message refused by content policy: sensitive-data /);
   const card = await lastRecord<RejectionRecord>(relay, 'Rejection', seq);
   t.notMatch(JSON.stringify(card), /4111 1111 1111 1111|4111111111111111/, 'the card number is not stored in the record');
 });
@@ -79,7 +53,7 @@ t.test('enforce: forbidden sector refused 550 5.7.1 with category and reference,
 t.test('monitor mode: accepted and queued, what would have been refused is recorded', async (t) => {
   const relay = await startRelayFixture(t, { config: { filter: { mode: 'monitor' } } });
   const shop = await relay.tenant('onboarding');
-  t.match(await send(relay, shop, CASINO), /^250 2\.0\.0 queued as /);
+  t.match(await sendOverWire(relay, shop, CASINO), /^250 2\.0\.0 queued as /);
   const reception = await lastRecord<ReceptionRecord>(relay, 'Reception');
   t.match(reception.contentGate, { mode: 'monitor', verdict: 'monitor' });
   t.match(reception.contentGate?.results.find((r) => r.check === 'sectors'), { outcome: 'refuse', code: 'sector.betting' });
@@ -100,7 +74,7 @@ t.test('scanner too slow → 451 4.3.0, nothing queued; hold → 451 4.7.1', asy
   });
   const shop = await relay.tenant('scanned');
   const started = Date.now();
-  t.equal(await send(relay, shop, CLEAN), '451 4.3.0 Internal error, message not accepted, try again later');
+  t.equal(await sendOverWire(relay, shop, CLEAN), '451 4.3.0 Internal error, message not accepted, try again later');
   t.ok(Date.now() - started < 5_000, 'answered within the scanner budget');
   t.ok(stalled.size >= 1, 'the scanner was asked');
   t.equal((await relay.spool.stats()).messages, 0, 'nothing queued');
@@ -108,5 +82,5 @@ t.test('scanner too slow → 451 4.3.0, nothing queued; hold → 451 4.7.1', asy
   t.match(record, { reason: 'internal.failure', contentGate: { verdict: 'tempfail' } });
   t.match(record.contentGate?.results.at(-1), { check: 'spam', outcome: 'error' });
 
-  t.match(await send(relay, shop, CARD), /^451 4\.7\.1 Message held for content review \(sensitive-data\), support reference CG-/);
+  t.match(await sendOverWire(relay, shop, CARD), /^451 4\.7\.1 Message held for content review \(sensitive-data\), support reference CG-/);
 });

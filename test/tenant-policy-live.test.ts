@@ -10,31 +10,13 @@ import t, { type Test } from 'tap';
 import { buildAdmin } from '../src/admin/app.ts';
 import { newAdminToken } from '../src/domain/index.ts';
 import { createResolver } from '../src/platform/index.ts';
-import { startRelayFixture, SmtpWire, type RelayFixture, type TestTenant } from './support/relay-fixture.ts';
+import { sendOverWire, startRelayFixture, type RelayFixture, type TestTenant } from './support/relay-fixture.ts';
 
 const CASINO = 'Subject: 100 free spins at our online casino\r\n\r\nSign up today: free spins, welcome bonus, roulette and blackjack. Bet now!\r\n';
 const CLEAN = 'Subject: Your order has shipped\r\n\r\nYour order 1042 has shipped and arrives Thursday.\r\n';
 /** Longer than the per-node tenant cache (policy/senders.ts LOOKUP_TTL_MS, 1 s). */
 const CACHE_WAIT_MS = 1_200;
 
-/** One message in its own session; the first reply of 400 or more, else the DATA reply. */
-async function send(relay: RelayFixture, tenant: TestTenant, content: string): Promise<string> {
-  const { wire } = await SmtpWire.open({ port: relay.ports.submission, timeoutMs: 10_000 });
-  try {
-    await wire.command('EHLO client.test');
-    await wire.startTls();
-    await wire.command('EHLO client.test');
-    if ((await wire.authPlain('apikey', tenant.apiKey)).code !== 235) throw new Error('AUTH failed');
-    for (const line of [`MAIL FROM:<news@${tenant.domain}>`, 'RCPT TO:<reader@example.org>', 'DATA']) {
-      const reply = await wire.command(line);
-      if (reply.code >= 400) return reply.line;
-    }
-    wire.write(`From: news@${tenant.domain}\r\nTo: reader@example.org\r\n${content}.\r\n`);
-    return (await wire.read()).line;
-  } finally {
-    wire.close();
-  }
-}
 
 /** The admin API on the relay's own store; `patch` answers the PATCH body as JSON (asserting 200). */
 async function adminOn(t: Test, relay: RelayFixture) {
@@ -70,18 +52,18 @@ t.test('a daily quota set through the API refuses the 3rd message of that tenant
   const patch = await adminOn(t, relay);
   const shop = await relay.tenant('shop');
   const news = await relay.tenant('news');
-  t.match(await send(relay, shop, CLEAN), /^250 /, 'accepted before the change (no quota in config)');
+  t.match(await sendOverWire(relay, shop, CLEAN), /^250 /, 'accepted before the change (no quota in config)');
 
   await patch(shop, { limits: { dailyQuota: 2 } });
   await pause(CACHE_WAIT_MS);
-  t.match(await send(relay, shop, CLEAN), /^250 /, '1st message after the change');
-  t.match(await send(relay, shop, CLEAN), /^250 /, '2nd message');
-  t.match(await send(relay, shop, CLEAN), /^451 4\.7\.1 Daily quota of 2 messages reached/, '3rd message: the quota reply');
-  for (let i = 1; i <= 3; i += 1) t.match(await send(relay, news, CLEAN), /^250 /, `the other tenant's message ${i}`);
+  t.match(await sendOverWire(relay, shop, CLEAN), /^250 /, '1st message after the change');
+  t.match(await sendOverWire(relay, shop, CLEAN), /^250 /, '2nd message');
+  t.match(await sendOverWire(relay, shop, CLEAN), /^451 4\.7\.1 Daily quota of 2 messages reached/, '3rd message: the quota reply');
+  for (let i = 1; i <= 3; i += 1) t.match(await sendOverWire(relay, news, CLEAN), /^250 /, `the other tenant's message ${i}`);
 
   await patch(shop, { limits: null });
   await pause(CACHE_WAIT_MS);
-  t.match(await send(relay, shop, CLEAN), /^250 /, 'cleared: config limits (no quota) again');
+  t.match(await sendOverWire(relay, shop, CLEAN), /^250 /, 'cleared: config limits (no quota) again');
 });
 
 t.test('a content policy in monitor mode set through the API accepts what the gate refused', async (t) => {
@@ -89,20 +71,20 @@ t.test('a content policy in monitor mode set through the API accepts what the ga
   const patch = await adminOn(t, relay);
   const shop = await relay.tenant('shop');
   const news = await relay.tenant('news');
-  t.match(await send(relay, shop, CASINO), /^550 5\.7\.1 Message refused by content policy: forbidden-sector/, 'refused before the change');
+  t.match(await sendOverWire(relay, shop, CASINO), /^550 5\.7\.1 Message refused by content policy: forbidden-sector/, 'refused before the change');
 
   const updated = await patch(shop, { contentPolicy: { mode: 'monitor' } });
   t.same(updated.contentPolicy, { mode: 'monitor' });
   await pause(CACHE_WAIT_MS);
-  t.match(await send(relay, shop, CASINO), /^250 2\.0\.0 queued as /, 'accepted now (monitor mode)');
+  t.match(await sendOverWire(relay, shop, CASINO), /^250 2\.0\.0 queued as /, 'accepted now (monitor mode)');
   t.match(await receptionOf(relay, shop), { contentGate: { mode: 'monitor' } }, 'recorded under the tenant\'s monitor mode');
-  t.match(await send(relay, news, CASINO), /^550 5\.7\.1 /, 'another tenant is still refused');
+  t.match(await sendOverWire(relay, news, CASINO), /^550 5\.7\.1 /, 'another tenant is still refused');
 
   await patch(shop, { contentPolicy: { checks: { sectors: { threshold: 1000 } } } });
   await pause(CACHE_WAIT_MS);
-  t.match(await send(relay, shop, CASINO), /^250 /, 'enforce again but with a raised sector threshold: accepted');
+  t.match(await sendOverWire(relay, shop, CASINO), /^250 /, 'enforce again but with a raised sector threshold: accepted');
 
   await patch(shop, { contentPolicy: null });
   await pause(CACHE_WAIT_MS);
-  t.match(await send(relay, shop, CASINO), /^550 5\.7\.1 /, 'cleared: refused again');
+  t.match(await sendOverWire(relay, shop, CASINO), /^550 5\.7\.1 /, 'cleared: refused again');
 });

@@ -223,3 +223,37 @@ export class SmtpWire {
     this.#socket.destroy();
   }
 }
+
+/**
+ * One message over STARTTLS + AUTH from news@<tenant's domain> to reader@example.org; `content`
+ * follows the From: and To: lines (more header lines, a blank line, the body, CRLF-ended).
+ * Returns the reply that decided it: the first refusal (≥ 400) of MAIL/RCPT/DATA, else the reply
+ * to the end of data.
+ */
+export async function sendOverWire(relay: RelayFixture, tenant: TestTenant, content: string): Promise<string> {
+  const { wire } = await SmtpWire.open({ port: relay.ports.submission, timeoutMs: 10_000 });
+  try {
+    await wire.command('EHLO client.test');
+    await wire.startTls();
+    await wire.command('EHLO client.test');
+    if ((await wire.authPlain('apikey', tenant.apiKey)).code !== 235) throw new Error('AUTH failed');
+    for (const line of [`MAIL FROM:<news@${tenant.domain}>`, 'RCPT TO:<reader@example.org>', 'DATA']) {
+      const reply = await wire.command(line);
+      if (reply.code >= 400) return reply.line;
+    }
+    wire.write(`From: news@${tenant.domain}\r\nTo: reader@example.org\r\n${content}.\r\n`);
+    return (await wire.read()).line;
+  } finally {
+    wire.close();
+  }
+}
+
+/** The newest record of a type past `afterSeq`, waiting up to 5 s (outcome writes land after the reply). */
+export async function lastRecord<T>(relay: RelayFixture, type: 'Reception' | 'Rejection', afterSeq = 0): Promise<T> {
+  for (let waited = 0; waited < 5_000; waited += 25) {
+    const records = await relay.state.readOutcomes({ types: [type], afterSeq });
+    if (records.length > 0) return records.at(-1) as T;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`no ${type} record after seq ${afterSeq}`);
+}
