@@ -94,3 +94,13 @@ export interface PoolRecord {
   readonly members: readonly PoolMember[];
   readonly updatedAt: number;
 }
+
+/** A lease that has not ended (expired, revoked, ended by an operator) binds the IP to its tenant. */
+export function hasActiveLease(record: IpRecord): record is IpRecord & { readonly lease: IpLease } {
+  return record.lease !== undefined && record.lease.endedAt === undefined;
+}
+
+/** The tenant the IP is leased to now, if any. */
+export function activeLessee(record: IpRecord): string | undefined {
+  return hasActiveLease(record) ? record.lease.tenantId : undefined;
+}

@@ -9,7 +9,7 @@
  * overlap; every tick (lease or not) refreshes the ferry_ip_blocklisted gauge from the store.
  */
 import type { Config } from '../config/index.ts';
-import { parseDuration, type IpListing, type IpRecord } from '../domain/index.ts';
+import { activeLessee, parseDuration, type IpListing, type IpRecord } from '../domain/index.ts';
 import { createResolver, type Logger, type Resolver } from '../platform/index.ts';
 import type { StateStore } from '../state/store.ts';
 import { lookupDnsbl, type DnsblResult, type DnsblZone } from './dnsbl.ts';
@@ -69,7 +69,8 @@ function describe(listing: Pick<IpListing, 'zone' | 'code' | 'meaning'>): string
 
 /** The lessee, while a lease runs: the IpEvent record belongs to that tenant too. */
 function lessee(record: IpRecord): { tenantId?: string } {
-  return record.lease && record.lease.endedAt === undefined ? { tenantId: record.lease.tenantId } : {};
+  const tenantId = activeLessee(record);
+  return tenantId === undefined ? {} : { tenantId };
 }
 
 /** The change one zone's answer makes to the stored listings; undefined when none. */

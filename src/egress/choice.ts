@@ -9,7 +9,7 @@
  * pool's other members. Only IPs in this node's egress.ips are ever chosen (their helo from there).
  */
 import type { Config } from '../config/index.ts';
-import type { IpRecord, PoolMember, Tenant } from '../domain/index.ts';
+import { hasActiveLease, type IpRecord, type PoolMember, type Tenant } from '../domain/index.ts';
 import type { StateStore } from '../state/store.ts';
 import type { EgressSnapshot } from './view.ts';
 import { nextWarmupDayAt, warmupCap, warmupDay, type WarmupSchedules } from './warmup.ts';
@@ -43,10 +43,6 @@ export interface EgressChooserDeps {
 export const DEFAULT_POOL = 'shared';
 /** A tenant whose leased IPs are all out of use, with policy `wait`, is looked at again this soon. */
 const LEASE_WAIT_MS = 60_000;
-
-export function hasActiveLease(record: IpRecord): boolean {
-  return record.lease !== undefined && record.lease.endedAt === undefined;
-}
 
 /** May carry pool traffic: available or warming, and leased to nobody. */
 export function poolUsable(record: IpRecord | undefined): boolean {
@@ -108,7 +104,7 @@ export function createEgressChooser(deps: EgressChooserDeps): EgressChooser {
   return {
     async choose(tenant, site) {
       const snapshot = deps.snapshot();
-      const leases = tenant ? [...snapshot.ips.values()].filter((ip) => hasActiveLease(ip) && ip.lease?.tenantId === tenant.id) : [];
+      const leases = tenant ? [...snapshot.ips.values()].filter((ip) => hasActiveLease(ip) && ip.lease.tenantId === tenant.id) : [];
       if (!tenant || leases.length === 0) return fromPool(tenant, site, snapshot);
       const usable = leases.filter((ip) => (ip.state === 'leased' || ip.state === 'warming') && helos.has(ip.address));
       const picked = await pickWithinCaps(usable.map((record) => ({ record, weight: 1 })), site);

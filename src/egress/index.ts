@@ -18,7 +18,7 @@ import { createEgressView, type EgressView } from './view.ts';
 import { loadWarmupSchedules } from './warmup.ts';
 import { startBlocklistWatch, type BlocklistMetrics, type BlocklistWatch } from './blocklist-watch.ts';
 
-export { createEgressChooser, hasActiveLease, poolUsable, DEFAULT_POOL, type EgressChooser, type EgressChoice, type EgressIp } from './choice.ts';
+export { createEgressChooser, poolUsable, DEFAULT_POOL, type EgressChooser, type EgressChoice, type EgressIp } from './choice.ts';
 export { mutateIp, registerNodeIps, seedPools } from './inventory.ts';
 export * from './leases.ts';
 export { requestRevocation, completeRevocation, SYSTEM_TENANT, type RevocationDeps, type RevocationRequest, type RevocationResult } from './revocation.ts';
@@ -59,10 +59,11 @@ const MAINTENANCE_MS = 5_000;
  * What changing IPs needs, without a running relay (the CLI on the embedded store, the admin API
  * built alone): schedules loaded from config; revocation warnings spooled into `spool`.
  */
-export function egressContext(config: Config, state: StateStore, spool: Spool, now: () => number = Date.now): RevocationDeps & { reloadSchedules(): void } {
+export function egressContext(config: Config, state: StateStore, spool: Spool, now: () => number = Date.now, applied?: () => Promise<void>): RevocationDeps & { reloadSchedules(): void } {
   let schedules = loadWarmupSchedules(config.egress.warmup.scheduleFile);
   return {
     state, now, config, spool,
+    ...(applied && { applied }),
     get schedules() {
       return schedules;
     },
@@ -78,8 +79,7 @@ export async function startEgress(deps: EgressDeps): Promise<Egress> {
   await registerNodeIps(state, config, now);
   await seedPools(state, config, now);
   const view = await createEgressView({ config, state, log, now, refreshEveryMs: parseDuration(config.egress.refreshEvery) });
-  const base = egressContext(config, state, deps.spool, now);
-  const ctx: RevocationDeps = Object.defineProperty(base, 'applied', { value: () => view.refresh() });
+  const ctx = egressContext(config, state, deps.spool, now, () => view.refresh());
   const chooser = createEgressChooser({ config, state, snapshot: view.snapshot, schedules: () => ctx.schedules, now, ...(deps.random && { random: deps.random }) });
   const drainGraceMs = parseDuration(config.egress.leases.drainGrace);
   let ticking: Promise<MaintenanceReport> | undefined;
@@ -104,7 +104,7 @@ export async function startEgress(deps: EgressDeps): Promise<Egress> {
     view,
     ctx,
     blocklists,
-    reloadSchedules: () => base.reloadSchedules(),
+    reloadSchedules: () => ctx.reloadSchedules(),
     tick,
     async stop() {
       clearInterval(timer);

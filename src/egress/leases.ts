@@ -7,9 +7,8 @@
  * tick (maintenance.ts) makes it available after egress.leases.drainGrace.
  */
 import { randomUUID } from 'node:crypto';
-import { ErrorCodes, FerryError, type IpRecord, type IpState } from '../domain/index.ts';
+import { ErrorCodes, FerryError, hasActiveLease, type IpRecord, type IpState } from '../domain/index.ts';
 import type { StateStore } from '../state/store.ts';
-import { hasActiveLease } from './choice.ts';
 import { mutateIp, type IpChange } from './inventory.ts';
 import { warmupDone, type WarmupSchedules } from './warmup.ts';
 
@@ -50,7 +49,7 @@ export interface LeaseRequest {
 
 export async function leaseIp(ctx: IpContext, address: string, request: LeaseRequest): Promise<IpRecord> {
   return change(ctx, address, (ip) => {
-    if (hasActiveLease(ip)) refuse(address, `already leased to ${ip.lease?.tenantId}`);
+    if (hasActiveLease(ip)) refuse(address, `already leased to ${ip.lease.tenantId}`);
     if (ip.state !== 'available' && ip.state !== 'warming') refuse(address, `is ${ip.state}; only an available IP can be leased`);
     const now = ctx.now();
     const warmup = request.warmup === undefined ? ip.warmup : { startedAt: now, schedule: request.warmup };
@@ -63,7 +62,7 @@ export async function leaseIp(ctx: IpContext, address: string, request: LeaseReq
 /** One more term on the active lease (auto-renewal or an operator's renewal). */
 export async function renewLease(ctx: IpContext, address: string, actor: string): Promise<IpRecord> {
   return change(ctx, address, (ip) => {
-    if (!ip.lease || !hasActiveLease(ip)) refuse(address, 'has no active lease');
+    if (!hasActiveLease(ip)) refuse(address, 'has no active lease');
     const lease = { ...ip.lease, endsAt: ip.lease.endsAt + ip.lease.termMs, renewals: ip.lease.renewals + 1 };
     return { next: { ...ip, lease }, event: 'lease-renewed', actor, tenantId: lease.tenantId, detail: `lease ${lease.id} renewal ${lease.renewals} until ${new Date(lease.endsAt).toISOString()}` };
   });
@@ -71,7 +70,7 @@ export async function renewLease(ctx: IpContext, address: string, actor: string)
 
 export async function setAutoRenew(ctx: IpContext, address: string, autoRenew: boolean, actor: string): Promise<IpRecord> {
   return change(ctx, address, (ip) => {
-    if (!ip.lease || !hasActiveLease(ip)) refuse(address, 'has no active lease');
+    if (!hasActiveLease(ip)) refuse(address, 'has no active lease');
     if (ip.lease.autoRenew === autoRenew) return undefined;
     return { next: { ...ip, lease: { ...ip.lease, autoRenew } }, event: autoRenew ? 'auto-renew-on' : 'auto-renew-off', actor, tenantId: ip.lease.tenantId };
   });
@@ -80,7 +79,7 @@ export async function setAutoRenew(ctx: IpContext, address: string, autoRenew: b
 /** Ends the active lease now: the tenant stops sending from the IP; it becomes available after the drain grace. */
 export async function endLease(ctx: IpContext, address: string, actor: string, reason: string): Promise<IpRecord> {
   return change(ctx, address, (ip) => {
-    if (!ip.lease || !hasActiveLease(ip)) refuse(address, 'has no active lease');
+    if (!hasActiveLease(ip)) refuse(address, 'has no active lease');
     return { next: { ...ip, lease: { ...ip.lease, endedAt: ctx.now() } }, event: 'lease-ended', actor, tenantId: ip.lease.tenantId, detail: reason };
   });
 }
@@ -115,7 +114,7 @@ export async function releaseIp(ctx: IpContext, address: string, note: string, a
 export async function retireIp(ctx: IpContext, address: string, reason: string, actor: string): Promise<IpRecord> {
   return change(ctx, address, (ip) => {
     if (ip.state === 'retired') return undefined;
-    const lease = ip.lease && hasActiveLease(ip) ? { ...ip.lease, endedAt: ctx.now() } : ip.lease;
+    const lease = hasActiveLease(ip) ? { ...ip.lease, endedAt: ctx.now() } : ip.lease;
     return { next: { ...ip, state: 'retired', stateReason: reason, ...(lease && { lease }) }, event: 'retired', actor, detail: reason };
   });
 }

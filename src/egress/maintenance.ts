@@ -6,8 +6,7 @@
  * available/warming); a finished warm-up ends (`warmed-up`); a revocation whose notice period
  * is over is carried out (revocation.ts). Exports runMaintenance.
  */
-import type { IpRecord } from '../domain/index.ts';
-import { hasActiveLease } from './choice.ts';
+import { hasActiveLease, type IpRecord } from '../domain/index.ts';
 import { mutateIp, type IpChange } from './inventory.ts';
 import { restingState, type IpContext } from './leases.ts';
 import { completeRevocation, type RevocationDeps } from './revocation.ts';

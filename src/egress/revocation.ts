@@ -11,10 +11,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/index.ts';
-import { ErrorCodes, FerryError, newMessageId, parseDuration, type AcceptedMessage, type IpRecord } from '../domain/index.ts';
+import { activeLessee, ErrorCodes, FerryError, hasActiveLease, newMessageId, parseDuration, type AcceptedMessage, type IpRecord } from '../domain/index.ts';
 import { bundledDataFile } from '../platform/index.ts';
 import type { Spool } from '../spool/index.ts';
-import { hasActiveLease } from './choice.ts';
 import { mutateIp } from './inventory.ts';
 import type { IpContext } from './leases.ts';
 
@@ -71,7 +70,7 @@ function warningMessage(deps: RevocationDeps, values: Record<string, string>, to
 }
 
 async function sendWarning(deps: RevocationDeps, ip: IpRecord, request: RevocationRequest, effectiveAt: number): Promise<string | undefined> {
-  if (!ip.lease || !hasActiveLease(ip)) return undefined;
+  if (!hasActiveLease(ip)) return undefined;
   const tenant = await deps.state.getTenant(ip.lease.tenantId);
   if (!tenant) return undefined;
   if (!tenant.contactEmail) throw new FerryError(ErrorCodes.NO_CONTACT, `tenant ${tenant.name} has no contactEmail: set one before revoking (the warning is required)`);
@@ -102,7 +101,7 @@ export async function completeRevocation(deps: RevocationDeps, address: string, 
   const done = await mutateIp(deps.state, address, deps.now, (ip) => {
     if (!ip?.revocation || ip.revocation.completedAt !== undefined) return undefined;
     const now = deps.now();
-    const lease = ip.lease && hasActiveLease(ip) ? { ...ip.lease, endedAt: now } : ip.lease;
+    const lease = hasActiveLease(ip) ? { ...ip.lease, endedAt: now } : ip.lease;
     return {
       next: { ...ip, state: ip.state === 'retired' ? 'retired' : 'quarantined', stateReason: `revoked: ${ip.revocation.reason}`, ...(lease && { lease }), revocation: { ...ip.revocation, completedAt: now } },
       event: 'revoked', actor, detail: ip.revocation.reason, ...(ip.revocation.tenantId !== undefined && { tenantId: ip.revocation.tenantId }),
@@ -121,7 +120,7 @@ export async function requestRevocation(deps: RevocationDeps, address: string, r
   const noticeMs = request.noticeMs ?? parseDuration(deps.config.egress.revocation.noticePeriod);
   const requestedAt = deps.now();
   const effectiveAt = requestedAt + noticeMs;
-  const tenantId = ip.lease && hasActiveLease(ip) ? ip.lease.tenantId : undefined;
+  const tenantId = activeLessee(ip);
   const warningMessageId = await sendWarning(deps, ip, request, effectiveAt);
   await mutateIp(deps.state, address, deps.now, (current) => {
     if (!current) return undefined;

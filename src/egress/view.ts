@@ -7,7 +7,7 @@
  * A failed reload keeps the last snapshot (a Redis blip must not stop delivery) and is logged.
  */
 import type { Config } from '../config/index.ts';
-import type { IpRecord, PoolRecord } from '../domain/index.ts';
+import { activeLessee, type IpRecord, type PoolRecord } from '../domain/index.ts';
 import type { Logger } from '../platform/index.ts';
 import type { StateStore } from '../state/store.ts';
 
@@ -38,8 +38,7 @@ export interface EgressViewDeps {
 /** What decides which mail an IP may carry: its state and its current lessee. */
 export function usage(record: IpRecord | undefined): string {
   if (!record) return 'absent';
-  const lessee = record.lease && record.lease.endedAt === undefined ? record.lease.tenantId : '';
-  return `${record.state}|${lessee}`;
+  return `${record.state}|${activeLessee(record) ?? ''}`;
 }
 
 export async function createEgressView(deps: EgressViewDeps): Promise<EgressView> {

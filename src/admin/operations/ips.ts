@@ -7,10 +7,10 @@
  */
 import { isIP } from 'node:net';
 import {
-  endLease, hasActiveLease, leaseIp, mutateIp, quarantineIp, releaseIp, renewLease, requestRevocation, retireIp, setAutoRenew,
+  endLease, leaseIp, mutateIp, quarantineIp, releaseIp, renewLease, requestRevocation, retireIp, setAutoRenew,
   startWarmup, warmupCap, warmupDay, type IpContext, type RevocationDeps,
 } from '../../egress/index.ts';
-import { ErrorCodes, FerryError, parseDuration, type IpHistoryEntry, type IpRecord } from '../../domain/index.ts';
+import { activeLessee, ErrorCodes, FerryError, parseDuration, type IpHistoryEntry, type IpRecord } from '../../domain/index.ts';
 import { recordAdminAction, resolveTenant, type OperationContext } from './tenants.ts';
 import { validateDomainName } from './validate.ts';
 
@@ -113,7 +113,7 @@ export async function showIp(ctx: IpContext, input: string): Promise<IpDetail> {
 
 /** The tenant an IP's AdminAction belongs to: its lessee, else `*` (the operator's own inventory). */
 function ownerOf(ip: IpRecord): string {
-  return ip.lease && hasActiveLease(ip) ? ip.lease.tenantId : '*';
+  return activeLessee(ip) ?? '*';
 }
 
 async function recorded(ctx: IpContext, context: OperationContext, ip: IpRecord, action: string, reason?: string, tenantId = ownerOf(ip)): Promise<IpView> {
