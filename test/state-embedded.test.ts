@@ -77,3 +77,29 @@ t.test('a second process sees this process writes, and this one sees its writes'
   t.ok(fromChild, 'parent reads the tenant the child wrote, env kept open all along');
   t.same((await store.readOutcomes({})).map((r) => r.seq), [1, 2], 'seq continues across processes');
 });
+
+t.test('a stream written before the type indexes is indexed and counted once, then appends go on', async (t) => {
+  const { db } = freshDb();
+  // Records as the earlier code wrote them: the stream, the seq counter, no type index, no counters.
+  const outcomes = db.openDB<object, number>({ name: 'state.outcomes' });
+  const meta = db.openDB<number, string>({ name: 'state.meta' });
+  const at = Date.now();
+  const legacy = Array.from({ length: 12_000 }, (_, i) => i % 3 === 2
+    ? { type: 'Bounce', at, tenantId: 'tOld', messageId: `o${i}`, deliveryId: `o${i}.1`, recipients: ['a@x.test'], attempt: 1, hard: true, seq: i + 1 }
+    : { type: 'Reception', at, tenantId: 'tOld', messageId: `o${i}`, recipients: ['a@x.test'], mailFrom: 'f@y.test', size: 1, clientIp: '127.0.0.1', reply: '250', seq: i + 1 });
+  await db.transaction(() => {
+    for (const record of legacy) outcomes.put(record.seq, record);
+    meta.put('outcomeSeq', legacy.length);
+  });
+  const store = new EmbeddedStateStore(db, new SecretBox(KEY_A));
+  const hard = { type: 'Bounce' as const, at, tenantId: 'tOld', messageId: 'new', deliveryId: 'new.1', recipients: ['a@x.test'], attempt: 1, hard: true };
+  await store.appendOutcomes([hard]);
+  t.same(await store.tenantVolumes('tOld', at - 60_000), { received: 8_000, attempted: 4_001, hardBounces: 4_001, complaints: 0 }, 'legacy records counted once, the new one too');
+  const bounces = await store.readOutcomes({ tenantId: 'tOld', types: ['Bounce'] });
+  t.equal(bounces.length, 4_001, 'every bounce found through the type index');
+  t.same(bounces.slice(-2).map((r) => r.seq), [12_000, 12_001], 'the last legacy record and the new one');
+  const again = new EmbeddedStateStore(db, new SecretBox(KEY_A));
+  t.equal((await again.tenantVolumes('tOld', at - 60_000)).hardBounces, 4_001, 'a second open backfills nothing again');
+  await again.close();
+  await store.close();
+});

@@ -22,7 +22,7 @@ export interface StateStoreParts {
     listApiKeys: Sig<'listApiKeys'>; revokeApiKey: Sig<'revokeApiKey'>;
   };
   readonly domains: { add: Sig<'addDomain'>; get: Sig<'getDomain'>; owner: Sig<'getDomainOwner'>; list: Sig<'listDomains'>; replaceKeys: Sig<'replaceDomainKeys'> };
-  readonly outcomes: { append: Sig<'appendOutcomes'>; read: Sig<'readOutcomes'> };
+  readonly outcomes: { append: Sig<'appendOutcomes'>; read: Sig<'readOutcomes'>; volumes: Sig<'tenantVolumes'> };
   readonly credits: {
     get: Sig<'getCredits'>; add: Sig<'addCredits'>; reserve: Sig<'reserveCredits'>; commit: Sig<'commitReservation'>;
     release: Sig<'releaseReservation'>; readLedger: Sig<'readLedger'>; getRefillSettings: Sig<'getRefillSettings'>;
@@ -82,6 +82,7 @@ export abstract class ComposedStateStore implements StateStore {
 
   async appendOutcomes(records: readonly OutcomeRecord[]) { return this.#use().outcomes.append(records); }
   async readOutcomes(query: OutcomeQuery) { return this.#use().outcomes.read(query); }
+  async tenantVolumes(tenantId: string, since: number) { return this.#use().outcomes.volumes(tenantId, since); }
 
   async getCredits(tenantId: string) { return this.#use().credits.get(tenantId); }
   async addCredits(tenantId: string, amount: number, kind: 'top-up' | 'refill' | 'adjustment', ref: string) { return this.#use().credits.add(tenantId, amount, kind, ref); }

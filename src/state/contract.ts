@@ -8,8 +8,9 @@
  */
 import type { Test } from 'tap';
 import { hashApiKey, isFerryError, newApiKey } from '../domain/index.ts';
-import type { DkimKey, OutcomeRecord, SendingDomain } from '../domain/index.ts';
+import type { BounceRecord, DeliveryRecord, DkimKey, OutcomeRecord, ReceptionRecord, SendingDomain } from '../domain/index.ts';
 import { withStore, type MakeStore } from './contract-support.ts';
+import type { OutcomeQuery } from './store.ts';
 import { runCreditContract } from './contract-credits.ts';
 import { runAdminTokenContract } from './contract-admin-tokens.ts';
 import { runFeedbackContract } from './contract-feedback.ts';
@@ -173,6 +174,8 @@ function domainTests(t: Test, makeStore: MakeStore): void {
   });
 }
 
+function outcome(type: 'Reception', messageId: string, tenantId: string): ReceptionRecord;
+function outcome(type: 'Delivery' | 'Bounce', messageId: string, tenantId: string): DeliveryRecord | BounceRecord;
 function outcome(type: 'Reception' | 'Delivery' | 'Bounce', messageId: string, tenantId: string): OutcomeRecord {
   const at = Date.now();
   if (type === 'Reception') return { type, at, messageId, tenantId, recipients: ['a@x.test'], mailFrom: 'f@y.test', size: 10, clientIp: '127.0.0.1', reply: '250' };
@@ -200,6 +203,37 @@ function outcomeTests(t: Test, makeStore: MakeStore): void {
       t.same((await store.readOutcomes({ messageId: 'm2', afterSeq: first + 1 })).map((r) => r.type), ['Bounce']);
       t.same((await store.readOutcomes({ tenantId: 'tA', types: ['Reception', 'Delivery'], limit: 2 })).length, 2);
       t.same(await store.readOutcomes({ messageId: 'none' }), []);
+    });
+  });
+
+  t.test('outcomes: several types merge in seq order, from afterSeq, up to the limit', async (t) => {
+    await withStore(makeStore, async (store) => {
+      await store.appendOutcomes([outcome('Reception', 'k1', 'tK'), outcome('Delivery', 'k1', 'tK'), outcome('Reception', 'k2', 'tL'), outcome('Bounce', 'k2', 'tL'), outcome('Delivery', 'k3', 'tK')]);
+      const all = await store.readOutcomes({});
+      const first = all[0]?.seq ?? 0;
+      const pick = async (query: OutcomeQuery) => (await store.readOutcomes(query)).map((r) => `${r.type}:${r.messageId}`);
+      t.same(await pick({ types: ['Delivery', 'Bounce'] }), ['Delivery:k1', 'Bounce:k2', 'Delivery:k3']);
+      t.same(await pick({ types: ['Bounce', 'Delivery'], afterSeq: first + 1 }), ['Bounce:k2', 'Delivery:k3']);
+      t.same(await pick({ types: ['Delivery', 'Reception'], limit: 3 }), ['Reception:k1', 'Delivery:k1', 'Reception:k2']);
+      t.same(await pick({ tenantId: 'tK', types: ['Delivery', 'Reception'], afterSeq: first }), ['Delivery:k1', 'Delivery:k3']);
+      t.same(await pick({ types: ['Complaint'] }), []);
+    });
+  });
+
+  t.test('outcomes: appends count per-tenant volumes by hour; since selects the buckets', async (t) => {
+    await withStore(makeStore, async (store) => {
+      const now = Date.now();
+      const hour = 3_600_000;
+      const twoRecipients = { ...outcome('Reception', 'v1', 'tV'), recipients: ['a@x.test', 'b@x.test'] };
+      const bounce = (messageId: string, hard: boolean, at: number): BounceRecord => ({ type: 'Bounce', at, messageId, tenantId: 'tV', deliveryId: `${messageId}.1`, recipients: ['a@x.test'], attempt: 1, hard });
+      const hard = bounce('v1', true, now);
+      const soft = bounce('v2', false, now - 3 * hour);
+      const complaint: OutcomeRecord = { type: 'Complaint', at: now, tenantId: 'tV', messageId: 'v1', recipient: 'a@x.test', source: 'arf' };
+      await store.appendOutcomes([twoRecipients, outcome('Delivery', 'v1', 'tV'), hard, soft, complaint, outcome('Reception', 'w1', 'tW')]);
+      t.same(await store.tenantVolumes('tV', now - 60_000), { received: 2, attempted: 2, hardBounces: 1, complaints: 1 }, 'this hour');
+      t.same(await store.tenantVolumes('tV', now - 4 * hour), { received: 2, attempted: 3, hardBounces: 1, complaints: 1 }, 'with the older soft bounce');
+      t.same(await store.tenantVolumes('tW', now - hour), { received: 1, attempted: 0, hardBounces: 0, complaints: 0 }, 'another tenant apart');
+      t.same(await store.tenantVolumes('nobody', now - hour), { received: 0, attempted: 0, hardBounces: 0, complaints: 0 });
     });
   });
 

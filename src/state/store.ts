@@ -23,6 +23,8 @@ import type {
 } from './credit-types.ts';
 
 export type * from './credit-types.ts';
+import type { TenantVolumes } from './volumes.ts';
+export type { TenantVolumes } from './volumes.ts';
 export type * from './feedback-types.ts';
 import type { FeedbackState } from './feedback-types.ts';
 
@@ -91,9 +93,17 @@ export interface StateStore extends FeedbackState {
    */
   replaceDomainKeys(domain: string, expectedSelectors: readonly string[], next: DomainKeySet): Promise<SendingDomain>;
 
-  /** The outcome stream: append-only, each record gets a store-wide increasing `seq`. */
+  /**
+   * The outcome stream: append-only, each record gets a store-wide increasing `seq`. The same
+   * append adds the records to their tenant's hourly volume counters (volumes.ts).
+   */
   appendOutcomes(records: readonly OutcomeRecord[]): Promise<void>;
   readOutcomes(query: OutcomeQuery): Promise<OutcomeRecord[]>;
+  /**
+   * The tenant's counted volumes in the hourly buckets from the one holding `since` up to now
+   * (at most VOLUME_RETENTION_MS back): what tenant reputation judges, without reading the stream.
+   */
+  tenantVolumes(tenantId: string, since: number): Promise<TenantVolumes>;
 
   /**
    * Credits. The balance always equals the sum of the tenant's ledger. Credit calls do not

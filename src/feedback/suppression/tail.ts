@@ -1,7 +1,7 @@
 /**
  * Tailing the outcome stream (delivery → feedback only through outcome records, ARCHITECTURE.md
- * §1): an OutcomeTail reads records after its durable cursor in batches, hands the ones of its
- * types to its consumer, then advances the cursor. Exports OutcomeTail and OutcomeConsumer.
+ * §1): an OutcomeTail reads the records of its consumer's types after its durable cursor in
+ * batches, hands them to the consumer, then advances the cursor to the last one. Exports OutcomeTail and OutcomeConsumer.
  * At-least-once: a crash between handle() and advanceCursor() repeats a batch, so every
  * consumer is idempotent (keys derived from the record's seq).
  */
@@ -44,13 +44,14 @@ export class OutcomeTail {
 
   async #drainAll(): Promise<number> {
     let handled = 0;
+    if (this.#consumer.types.size === 0) return handled;
     for (;;) {
       const cursor = await this.#state.getCursor(this.#consumer.name);
-      const batch = await this.#state.readOutcomes({ afterSeq: cursor, limit: this.#batchSize });
+      // Only the consumer's types: the store's type index skips the others (most records are Receptions).
+      const batch = await this.#state.readOutcomes({ afterSeq: cursor, types: [...this.#consumer.types], limit: this.#batchSize });
       if (batch.length === 0) return handled;
-      const mine = batch.filter((record) => this.#consumer.types.has(record.type));
-      if (mine.length > 0) await this.#consumer.handle(mine);
-      handled += mine.length;
+      await this.#consumer.handle(batch);
+      handled += batch.length;
       await this.#state.advanceCursor(this.#consumer.name, batch[batch.length - 1]?.seq ?? cursor);
       if (batch.length < this.#batchSize) return handled;
     }

@@ -62,8 +62,8 @@ export class SenderBlocks {
 
   async #read(tenantId: string, entry: TenantBlocks): Promise<void> {
     for (;;) {
-      // No type filter: the cursor then moves past every record read, so each record is walked once.
-      const batch = await this.#state.readOutcomes({ tenantId, afterSeq: entry.cursor, limit: 1_000 });
+      // Only the tenant's AdminAction records: the store's type index skips everything else.
+      const batch = await this.#state.readOutcomes({ tenantId, types: ['AdminAction'], afterSeq: entry.cursor, limit: 1_000 });
       for (const record of batch) {
         entry.cursor = Math.max(entry.cursor, record.seq ?? entry.cursor);
         if (record.type !== 'AdminAction') continue;

@@ -1,6 +1,7 @@
 /**
- * Tenant reputation: rolling hard-bounce and complaint rates per tenant, read incrementally from
- * the outcome records (hourly buckets over `window`), judged against the warn / suspend
+ * Tenant reputation: rolling hard-bounce and complaint rates per tenant, from the state store's
+ * per-tenant hourly volume counters over `window` (kept where outcome records are appended, so
+ * no record is re-read; hourly resolution, at most 31 days), judged against the warn / suspend
  * thresholds with minimum volumes. Exports TenantReputation, assessRates, tenantReputationCheck.
  * Invariants: a rate under its minimum volume is never acted on; a suspension sets the tenant's
  * status with an admin-visible reason AND appends exactly one AdminAction record; a dry run
@@ -8,18 +9,12 @@
  * recipients, delivered + bounced recipients) in the window.
  */
 import { parseDuration, type OutcomeRecord } from '../../domain/index.ts';
-import type { StateStore } from '../../state/index.ts';
+import type { StateStore, TenantVolumes } from '../../state/index.ts';
 import type { ContentCheck, FilterPolicy } from './types.ts';
 
 type Settings = FilterPolicy['tenantReputation'];
-const BUCKET_MS = 3_600_000;
 
-export interface Volumes {
-  received: number;
-  attempted: number;
-  hardBounces: number;
-  complaints: number;
-}
+export type Volumes = TenantVolumes;
 
 export interface Assessment {
   readonly level: 'ok' | 'warn' | 'suspend';
@@ -49,25 +44,10 @@ export function assessRates(volumes: Volumes, settings: Settings): Assessment {
   return { ...base, level: 'ok' };
 }
 
-function emptyVolumes(): Volumes {
-  return { received: 0, attempted: 0, hardBounces: 0, complaints: 0 };
-}
-
-function addRecord(volumes: Volumes, record: OutcomeRecord): void {
-  if (record.type === 'Reception') volumes.received += record.recipients.length;
-  else if (record.type === 'Delivery') volumes.attempted += record.recipients.length;
-  else if (record.type === 'Bounce') {
-    volumes.attempted += record.recipients.length;
-    if (record.hard === true) volumes.hardBounces += record.recipients.length;
-  } else if (record.type === 'Complaint') volumes.complaints += 1;
-}
-
 interface TenantWindow {
-  cursor: number;
-  readonly buckets: Map<number, Volumes>;
   evaluatedAt: number;
   last?: Assessment;
-  /** The evaluation under way: concurrent messages share it (two readers would count records twice). */
+  /** The evaluation under way: concurrent messages share it. */
   pending?: Promise<Assessment>;
 }
 
@@ -75,7 +55,6 @@ export interface ReputationOptions {
   /** false: assess only (dry run) — no status change, no record. */
   readonly act: boolean;
   readonly clock?: () => number;
-  readonly batchSize?: number;
 }
 
 export class TenantReputation {
@@ -91,7 +70,7 @@ export class TenantReputation {
   /** The tenant's assessment, recomputed at most every `evaluateEvery`; acts on a new suspend/warn level. */
   async evaluate(tenantId: string, settings: Settings): Promise<Assessment> {
     const now = (this.#options.clock ?? Date.now)();
-    const window = this.#tenants.get(tenantId) ?? { cursor: 0, buckets: new Map<number, Volumes>(), evaluatedAt: -Infinity };
+    const window = this.#tenants.get(tenantId) ?? { evaluatedAt: -Infinity };
     this.#tenants.set(tenantId, window);
     if (window.last && now - window.evaluatedAt < parseDuration(settings.evaluateEvery)) return window.last;
     window.pending ??= this.#refresh(tenantId, window, settings, now).finally(() => (window.pending = undefined));
@@ -99,31 +78,13 @@ export class TenantReputation {
   }
 
   async #refresh(tenantId: string, window: TenantWindow, settings: Settings, now: number): Promise<Assessment> {
-    await this.#readNewRecords(tenantId, window, now - parseDuration(settings.window));
-    const assessment = assessRates(sumBuckets(window.buckets), settings);
+    const volumes = await this.#state.tenantVolumes(tenantId, now - parseDuration(settings.window));
+    const assessment = assessRates(volumes, settings);
     const previous = window.last?.level ?? 'ok';
     window.last = assessment;
     window.evaluatedAt = now;
     if (this.#options.act && assessment.level !== previous && assessment.level !== 'ok') await this.#act(tenantId, assessment, now);
     return assessment;
-  }
-
-  async #readNewRecords(tenantId: string, window: TenantWindow, since: number): Promise<void> {
-    const limit = this.#options.batchSize ?? 5_000;
-    for (;;) {
-      // No type filter: the cursor then moves past every record read, so each record is walked once.
-      const batch = await this.#state.readOutcomes({ tenantId, afterSeq: window.cursor, limit });
-      for (const record of batch) {
-        window.cursor = Math.max(window.cursor, record.seq ?? window.cursor);
-        if (record.at < since) continue;
-        const bucket = Math.floor(record.at / BUCKET_MS) * BUCKET_MS;
-        const volumes = window.buckets.get(bucket) ?? emptyVolumes();
-        addRecord(volumes, record);
-        window.buckets.set(bucket, volumes);
-      }
-      if (batch.length < limit) break;
-    }
-    for (const bucket of window.buckets.keys()) if (bucket + BUCKET_MS <= since) window.buckets.delete(bucket);
   }
 
   async #act(tenantId: string, assessment: Assessment, now: number): Promise<void> {
@@ -136,17 +97,6 @@ export class TenantReputation {
     const record: OutcomeRecord = { type: 'AdminAction', at: now, tenantId, actor: 'policy.reputation', action, target: tenantId, ...(assessment.reason ? { reason: assessment.reason } : {}) };
     await this.#state.appendOutcomes([record]);
   }
-}
-
-function sumBuckets(buckets: ReadonlyMap<number, Volumes>): Volumes {
-  const total = emptyVolumes();
-  for (const v of buckets.values()) {
-    total.received += v.received;
-    total.attempted += v.attempted;
-    total.hardBounces += v.hardBounces;
-    total.complaints += v.complaints;
-  }
-  return total;
 }
 
 /** The gate's view: a tenant at the suspend level has its message refused (and, when acting, is suspended). */

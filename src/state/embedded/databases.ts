@@ -47,7 +47,13 @@ export interface StateDatabases {
   readonly outcomesByMessage: Database<true, [string, number]>;
   /** [tenantId, seq] → true. */
   readonly outcomesByTenant: Database<true, [string, number]>;
-  /** Counters and markers: `outcomeSeq`, `masterKeyFingerprint`. */
+  /** [type, seq] → true (readers of some types never decode the others). */
+  readonly outcomesByType: Database<true, [string, number]>;
+  /** [tenantId, type, seq] → true. */
+  readonly outcomesByTenantType: Database<true, [string, string, number]>;
+  /** [tenantId, hour bucket] → [received, attempted, hardBounces, complaints] (volumes.ts). */
+  readonly outcomeVolumes: Database<[number, number, number, number], [string, number]>;
+  /** Counters and markers: `outcomeSeq`, `outcomeLegacyEnd`, `outcomeBackfilledTo`, `masterKeyFingerprint`. */
   readonly meta: Database<number | string, string>;
   readonly creditAccounts: Database<CreditAccount, string>;
   /** [tenantId, seq] → entry. */
@@ -66,7 +72,7 @@ export interface StateDatabases {
 }
 
 export function openStateDatabases(root: LocalDatabase): StateDatabases {
-  const open = <V, K extends string | number | [string, string] | [string, number]>(name: string) =>
+  const open = <V, K extends string | number | [string, string] | [string, number] | [string, string, number]>(name: string) =>
     root.openDB<V, K>({ name: `state.${name}` });
   return {
     root,
@@ -80,6 +86,9 @@ export function openStateDatabases(root: LocalDatabase): StateDatabases {
     outcomes: open('outcomes'),
     outcomesByMessage: open('outcomesByMessage'),
     outcomesByTenant: open('outcomesByTenant'),
+    outcomesByType: open('outcomesByType'),
+    outcomesByTenantType: open('outcomesByTenantType'),
+    outcomeVolumes: open('outcomeVolumes'),
     meta: open('meta'),
     creditAccounts: open('creditAccounts'),
     creditLedger: open('creditLedger'),

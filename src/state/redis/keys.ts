@@ -5,7 +5,8 @@
  *                           check uniqueness across tenants, e.g. a key hash or a domain)
  *   <prefix>{ips}:...       the sending-IP inventory: records, revisions, history, pools (one
  *                           slot: a save checks the revision and appends history at once)
- *   <prefix>{outcomes}:...  the outcome stream, its seq and its per-message / per-tenant indexes
+ *   <prefix>{outcomes}:...  the outcome stream, its seq, its per-message / per-tenant indexes
+ *                           and the per-tenant volume counters
  *   <prefix>{tn_x}:...      one tenant's hot state: credits, ledger, reservations, refill
  *   <prefix>rate|lease|daily:{key}...  one key per limit (the spec is part of the rate key)
  */
@@ -58,6 +59,8 @@ export class RedisKeys {
   outcomeSeq(): string { return this.#outcomes('seq'); }
   outcomesByMessage(messageId: string): string { return this.#outcomes(`by-message:${messageId}`); }
   outcomesByTenant(tenantId: string): string { return this.#outcomes(`by-tenant:${tenantId}`); }
+  /** HASH of one tenant's volume counters for one UTC day: field "<hour bucket>:<r|a|h|c>". */
+  outcomeVolumes(tenantId: string, dayStart: number): string { return this.#outcomes(`volumes:${tenantId}:${dayStart}`); }
 
   // ips slot
   /** HASH address → IP record JSON. */
