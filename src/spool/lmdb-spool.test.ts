@@ -143,6 +143,17 @@ t.test('recover puts active deliveries back on the schedule at now', async (t) =
   t.equal(await spool.recover(8_000), 3);
 });
 
+t.test('recover also finds active deliveries of a spool written before spool.active existed', async (t) => {
+  const { spool, db } = openTempSpool(t);
+  await spool.accept(message(['a@one.test', 'b@two.test'], 1_000), DAY);
+  const [first] = await spool.claimDue(1_500, 1);
+  t.equal((await spool.stats()).active, 1);
+  // What the earlier code left after a crash: the delivery active, no entry in spool.active.
+  await db.openDB<true, string>('spool.active', { encoding: 'msgpack' }).remove(first?.id ?? '');
+  t.equal(await spool.recover(7_000), 1, 'found by the full scan: the counts disagreed');
+  t.same([(await spool.stats()).active, (await spool.claimDue(7_000, 10)).length], [0, 2]);
+});
+
 t.test('summary groups depth and age by tenant and recipient domain', async (t) => {
   const { spool } = openTempSpool(t);
   await spool.accept(message(['a@gmail.test', 'b@yahoo.test'], 1_000), DAY);

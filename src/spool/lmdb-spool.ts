@@ -1,10 +1,13 @@
 /**
  * The spool on the node's LMDB environment: sub-databases `spool.messages` (id → message meta +
- * body), `spool.deliveries` (delivery id → Delivery) and `spool.schedule` ([dueAt, deliveryId] →
- * true, only for scheduled deliveries). Exports openSpool.
- * Invariants: a delivery is in spool.schedule iff its state is 'scheduled'; a message exists iff
- * at least one of its deliveries does. Every write is an lmdb-js async batch/transaction: writes of
- * one event-loop turn share one commit (group commit), and the promise resolves after the fsync.
+ * body), `spool.deliveries` (delivery id → Delivery), `spool.schedule` ([dueAt, deliveryId] →
+ * true, only for scheduled deliveries) and `spool.active` (deliveryId → true, only for active
+ * ones). Exports openSpool.
+ * Invariants: a delivery is in spool.schedule iff its state is 'scheduled', in spool.active iff
+ * it is 'active'; a message exists iff at least one of its deliveries does. So neither start-up
+ * recovery nor the stats read the million deferred deliveries (their pages stay on disk).
+ * Every write is an lmdb-js async batch/transaction: writes of one event-loop turn share one
+ * commit (group commit), and the promise resolves after the fsync.
  * The spool does not own the environment: close() drains its own writes and leaves the env open.
  */
 import { FerryError, ErrorCodes, isFerryError, type AcceptedMessage, type Delivery } from '../domain/index.ts';
@@ -12,16 +15,11 @@ import type { LocalDatabase } from '../platform/localdb.ts';
 import { deliveryIndex, deliveryKeyRange, planDeliveries } from './fanout.ts';
 import { SummaryBuilder } from './summary.ts';
 import { applyBulk, type BulkAction, type BulkOptions, type BulkResult, type QueueFilter } from './bulk.ts';
-import type { UnconfirmedCharge } from './types.ts';
-import type { DeliveryResult, Spool, SpoolStats, SpoolSummary } from './types.ts';
+import type { DeliveryResult, Spool, SpoolStats, SpoolSummary, UnconfirmedCharge } from './types.ts';
 
 type ScheduleKey = [dueAt: number, deliveryId: string];
 
-/**
- * Opens (creating if needed) the spool's sub-databases in the node's local database.
- * Returns a plain object of bound methods, so wrappers (Proxy, spreading, passing `spool.accept`
- * around) never lose `this` — the class keeps its state in #private fields.
- */
+/** Opens (creating if needed) the spool's sub-databases; a plain object of bound methods, so passing `spool.accept` around never loses `this`. */
 export function openSpool(db: LocalDatabase): Spool {
   const spool = new LmdbSpool(db);
   return {
@@ -41,7 +39,7 @@ export function openSpool(db: LocalDatabase): Spool {
   };
 }
 
-/** Deliveries read per slice of a full scan (recover, summary): a few ms of work between event-loop turns. */
+/** Deliveries read per slice of a full scan (summary, a legacy recover): a few ms of work between event-loop turns. */
 const SCAN_SLICE = 5_000;
 
 function entryCount(db: { getStats(): object }): number {
@@ -59,6 +57,8 @@ class LmdbSpool implements Spool {
   readonly #schedule;
   /** Held deliveries (operator hold): deliveryId → true. */
   readonly #held;
+  /** Deliveries being attempted (claimed, not yet completed): deliveryId → true. */
+  readonly #active;
   /** `spool.charges`: message id → its unconfirmed credit charge (see UnconfirmedCharge). */
   readonly #charges;
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -70,6 +70,7 @@ class LmdbSpool implements Spool {
     this.#schedule = db.openDB<true, ScheduleKey>('spool.schedule', { encoding: 'msgpack' });
     this.#charges = db.openDB<UnconfirmedCharge, string>('spool.charges', { encoding: 'msgpack' });
     this.#held = db.openDB<true, string>('spool.held', { encoding: 'msgpack' });
+    this.#active = db.openDB<true, string>('spool.active', { encoding: 'msgpack' });
   }
 
   async accept(message: AcceptedMessage, expiresAt: number, charge?: { tenantId: string; amount: number }): Promise<readonly Delivery[]> {
@@ -124,6 +125,7 @@ class LmdbSpool implements Spool {
       if (!delivery || delivery.state !== 'scheduled') continue; // stale index entry: dropped
       const active: Delivery = { ...delivery, state: 'active' };
       void this.#deliveries.put(active.id, active);
+      void this.#active.put(active.id, true);
       claimed.push(active);
     }
     return claimed;
@@ -141,6 +143,7 @@ class LmdbSpool implements Spool {
     if (delivery.state !== 'active') {
       throw new FerryError(ErrorCodes.STATE_CONFLICT, `delivery ${deliveryId} is ${delivery.state}, not active`);
     }
+    void this.#active.remove(deliveryId);
     const pending = result.recipients.some((recipient) => recipient.state === 'pending');
     if (pending && result.nextAttemptAt !== undefined) {
       const rescheduled: Delivery = {
@@ -167,29 +170,22 @@ class LmdbSpool implements Spool {
         if (delivery.state !== 'active') throw new FerryError(ErrorCodes.STATE_CONFLICT, `delivery ${deliveryId} is ${delivery.state}, not active`);
         void this.#deliveries.put(deliveryId, { ...delivery, state: 'scheduled', dueAt });
         void this.#schedule.put([dueAt, deliveryId], true);
+        void this.#active.remove(deliveryId);
       }),
     );
   }
 
-  /**
-   * The scan runs outside any write transaction, in slices with the event loop free in between
-   * (a million deferred deliveries must neither hold LMDB's write lock for seconds — accepts
-   * queue behind it, and a huge write transaction overlapping the relay's batches is where
-   * lmdb-js 3.5.6 aborted in mdb_freelist_save — nor stall SMTP sessions). Only the active
-   * deliveries found are then rescheduled, in one small transaction that re-checks each.
-   */
+  /** Deliveries left active by a stopped run go back to scheduled, due now: one small transaction that re-checks each. */
   async recover(now: number): Promise<number> {
     this.#assertOpen();
-    const activeIds: string[] = [];
-    await this.#scanDeliveries((key, delivery) => {
-      if (delivery.state === 'active') activeIds.push(key);
-    });
+    const activeIds = await this.#activeIds();
     if (activeIds.length === 0) return 0;
     return this.#write('recover', () =>
       this.#deliveries.transaction(() => {
         let recovered = 0;
         for (const id of activeIds) {
           const delivery = this.#deliveries.get(id);
+          void this.#active.remove(id);
           if (delivery?.state !== 'active') continue;
           void this.#deliveries.put(id, { ...delivery, state: 'scheduled', dueAt: now });
           void this.#schedule.put([now, id], true);
@@ -200,7 +196,24 @@ class LmdbSpool implements Spool {
     );
   }
 
-  /** Every delivery in key order, SCAN_SLICE at a time, each slice its own read snapshot, the event loop free between slices. */
+  /** From spool.active; when the counts say it misses some (a spool written before it existed), a full scan. */
+  async #activeIds(): Promise<string[]> {
+    const listed = [...this.#active.getKeys()];
+    const unlisted = entryCount(this.#deliveries) - entryCount(this.#schedule) - entryCount(this.#held) - listed.length;
+    if (unlisted <= 0) return listed;
+    const found: string[] = [];
+    await this.#scanDeliveries((key, delivery) => {
+      if (delivery.state === 'active') found.push(key);
+    });
+    return found;
+  }
+
+  /**
+   * Every delivery in key order, SCAN_SLICE at a time, each slice its own read snapshot, outside
+   * any write transaction, the event loop free between slices: a million deliveries must neither
+   * hold LMDB's write lock for seconds (a huge write transaction overlapping the relay's batches
+   * is where lmdb-js 3.5.6 aborted in mdb_freelist_save) nor stall SMTP sessions.
+   */
   async #scanDeliveries(visit: (key: string, delivery: Delivery) => void): Promise<void> {
     let after: string | undefined;
     for (;;) {
@@ -237,7 +250,7 @@ class LmdbSpool implements Spool {
     return {
       messages: entryCount(this.#messages),
       scheduled,
-      active: entryCount(this.#deliveries) - scheduled - held,
+      active: entryCount(this.#active),
       ...(held > 0 && { held }),
       oldestReceivedAt: first?.value.receivedAt,
     };
