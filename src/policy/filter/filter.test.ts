@@ -12,7 +12,7 @@ import { htmlToView, linkDomain } from './html.ts';
 import { PolicyResolver, resolvePolicy } from './policy.ts';
 import { loadFilterRules } from './rules.ts';
 import { findCards, findIbans, ibanValid, luhnValid } from './sensitive.ts';
-import { TermIndex, normalizeText } from './terms.ts';
+import { TermIndex, normalizeText, words } from './terms.ts';
 import { listZipEntries } from './zip.ts';
 
 const rules = loadFilterRules('');
@@ -27,6 +27,13 @@ t.test('terms: accents and case ignored, prefixes, phrases across punctuation', 
   t.same(hits.map((h) => [h.term, h.count]).sort(), [['casino*', 1], ['free spin*', 2], ['sans ordonnance', 1]]);
   t.same(index.find('cas sans ordonnances'), [], 'no partial words for exact terms');
   t.throws(() => index.add('ab*', 'x'), /shorter than 3/);
+});
+
+t.test('words: normalising only the non-ASCII stretches gives the words of the whole-text treatment', async (t) => {
+  const whole = (text: string) => text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/ß/g, 'ss').match(/[\p{L}\p{N}]+/gu) ?? [];
+  const gap = 'Lorem IPSUM dolor, sit-amet. '.repeat(12);
+  const texts = ['', '   ', 'ΑΣ a', "a'Σ b", 'ΟΔΟΣ.ok', 'e\u0301 \u0301x', 'İstanbul ﬁn ① ²', 'Straße\u00a0ÉTÉ', `Crème ${gap}brûlée ${gap}ΣΑΣ`, `${gap}naïve\r\n${gap}`, 'x\u200by'];
+  for (const text of texts) t.same(words(text), whole(text), JSON.stringify(text.slice(0, 40)));
 });
 
 t.test('html: scripts and styles dropped, entities decoded, links with their domains', async (t) => {

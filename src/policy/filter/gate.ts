@@ -30,18 +30,31 @@ function newRef(): string {
   return `CG-${pooledRandomBytes(6).toString('hex').toUpperCase()}`;
 }
 
+/** What a race against a settled value answers when the work has not settled yet. */
+const UNSETTLED = Symbol('unsettled');
+
+/**
+ * Runs `work` under a `ms` budget. Work that settles without yielding (every local check) gets no
+ * timer at all: a timer could not have fired before it anyway, and arming one per check per
+ * message is measurable. Otherwise the timer gets what is left of the budget.
+ */
 async function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number, what: string): Promise<T> {
   const controller = new AbortController();
+  const started = performance.now();
+  const pending = work(controller.signal);
+  // An already-settled promise wins a race against a plain value (its reaction is queued first).
+  const settled = await Promise.race([pending, UNSETTLED]);
+  if (settled !== UNSETTLED) return settled as T;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = new Error(`${what} timed out after ${ms} ms`);
       controller.abort(error);
       reject(error);
-    }, ms);
+    }, Math.max(0, ms - (performance.now() - started)));
   });
   try {
-    return await Promise.race([work(controller.signal), timedOut]);
+    return await Promise.race([pending, timedOut]);
   } finally {
     clearTimeout(timer);
   }

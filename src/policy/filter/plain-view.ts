@@ -18,7 +18,8 @@ const SIMPLE_ENCODINGS = new Set(['7bit', '8bit']);
 /** Where the body starts (after the blank line), or -1 when the header section does not end. */
 function bodyStart(raw: Buffer): number {
   const crlf = raw.indexOf('\r\n\r\n');
-  const lf = raw.indexOf('\n\n');
+  // A bare "\n\n" only wins when it starts before the CRLF pair: look no further (not the whole body).
+  const lf = (crlf >= 0 ? raw.subarray(0, crlf + 1) : raw).indexOf('\n\n');
   if (crlf >= 0 && (lf < 0 || crlf < lf)) return crlf + 4;
   return lf >= 0 ? lf + 2 : -1;
 }

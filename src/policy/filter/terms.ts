@@ -3,27 +3,74 @@
  * punctuation → space) and split into words; a term is one or more words, a trailing `*` makes
  * its last word a prefix (`casino*` matches `casinos`). A TermIndex finds every term in one pass
  * over the words (a map from first word → terms), so cost grows with the text, not the lists.
+ * Only the stretches around non-ASCII characters pay for Unicode normalisation (see words()).
  * Exports normalizeText, words, TermIndex, Hit.
  */
 
-const NON_ASCII = /[^\t\n\r\x20-\x7e]/;
+const NON_ASCII = /[\u0080-\uffff]/g;
+const ASCII_WORD = /[a-z0-9]+/g;
+const UNICODE_WORD = /[\p{L}\p{N}]+/gu;
+/** Non-ASCII stretches closer than this are normalised as one (one call for a run of accented words). */
+const MERGE_GAP = 256;
 
 /** Lower case, accents dropped, letters and digits kept, everything else a word break. */
 export function normalizeText(text: string): string {
-  // Pure ASCII (most mail): NFKD and mark removal change nothing, and \p{L}\p{N} is [a-z0-9].
-  if (!NON_ASCII.test(text)) return text.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
-  return text
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/ß/g, 'ss')
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
+  return words(text).join(' ');
 }
 
+/** The words of a stretch with a non-ASCII character: the whole Unicode treatment. */
+function unicodeWords(stretch: string): string[] {
+  return stretch.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/ß/g, 'ss').match(UNICODE_WORD) ?? [];
+}
+
+/** The words of a pure ASCII stretch: NFKD and mark removal change nothing, \p{L}\p{N} is [a-z0-9]. */
+function asciiWords(stretch: string): string[] {
+  return stretch.toLowerCase().match(ASCII_WORD) ?? [];
+}
+
+/** ASCII space, tab, CR, LF: NFKD starters, neither cased nor case-ignorable, always a word break. */
+function isBlank(code: number): boolean {
+  return code === 32 || code === 10 || code === 13 || code === 9;
+}
+
+function nextNonAscii(text: string, from: number): number {
+  NON_ASCII.lastIndex = from;
+  return NON_ASCII.exec(text)?.index ?? -1;
+}
+
+function blankFrom(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && !isBlank(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * The normalised words of `text`, without the Unicode work on all of it: only the stretches
+ * around non-ASCII characters (cut at ASCII blanks) are normalised, the ASCII between them takes
+ * the fast path. Exactly the words of the whole-text treatment, because NFKD reordering, mark
+ * removal and Final_Sigma lower-casing never look across an ASCII blank (a starter, neither cased
+ * nor case-ignorable), and a blank always breaks words.
+ */
 export function words(text: string): string[] {
-  const normal = normalizeText(text);
-  return normal === '' ? [] : normal.split(' ');
+  const parts: string[][] = [];
+  let done = 0;
+  let next = nextNonAscii(text, 0);
+  while (next >= 0) {
+    let start = next;
+    while (start > done && !isBlank(text.charCodeAt(start - 1))) start--;
+    let end = blankFrom(text, next);
+    next = nextNonAscii(text, end);
+    while (next >= 0 && next - end <= MERGE_GAP) {
+      end = blankFrom(text, next);
+      next = nextNonAscii(text, end);
+    }
+    if (start > done) parts.push(asciiWords(text.slice(done, start)));
+    parts.push(unicodeWords(text.slice(start, end)));
+    done = end;
+  }
+  if (done === 0) return asciiWords(text);
+  if (done < text.length) parts.push(asciiWords(text.slice(done)));
+  return parts.flat();
 }
 
 interface CompiledTerm<T> {
@@ -45,10 +92,26 @@ export interface Hit<T> {
 /** Prefix words shorter than this would match too much (`in*`); they are refused at load. */
 const MIN_PREFIX = 3;
 
+/** Size of the hash tables in front of the term maps (a power of two); a collision only costs a Map lookup. */
+const HASHES = 4096;
+
+/** Hash of a word's first MIN_PREFIX code units (the word is at least that long). */
+function prefixHash(word: string): number {
+  return (word.charCodeAt(0) * 961 + word.charCodeAt(1) * 31 + word.charCodeAt(2)) & (HASHES - 1);
+}
+
+/** Hash of a whole word: length, first and last code unit (cheaper than the Map's own hashing). */
+function wordHash(word: string): number {
+  return (word.length * 961 + word.charCodeAt(0) * 31 + word.charCodeAt(word.length - 1)) & (HASHES - 1);
+}
+
 export class TermIndex<T> {
   readonly #exact = new Map<string, CompiledTerm<T>[]>();
   /** Single-word prefix terms, keyed by their first MIN_PREFIX letters. */
   readonly #prefixes = new Map<string, CompiledTerm<T>[]>();
+  /** Mark the hashes of the #exact and #prefixes keys: most words skip the lookups (and the slice). */
+  readonly #exactHashes = new Uint8Array(HASHES);
+  readonly #prefixHashes = new Uint8Array(HASHES);
   size = 0;
 
   add(term: string, data: T): void {
@@ -62,6 +125,8 @@ export class TermIndex<T> {
     const single = prefix && termWords.length === 1;
     const map = single ? this.#prefixes : this.#exact;
     const key = single ? first.slice(0, MIN_PREFIX) : first;
+    if (single) this.#prefixHashes[prefixHash(key)] = 1;
+    else this.#exactHashes[wordHash(key)] = 1;
     const list = map.get(key) ?? [];
     list.push(compiled);
     map.set(key, list);
@@ -72,22 +137,25 @@ export class TermIndex<T> {
   find(text: string | readonly string[]): Hit<T>[] {
     const list = typeof text === 'string' ? words(text) : text;
     const hits = new Map<CompiledTerm<T>, { at: number; count: number }>();
-    const record = (term: CompiledTerm<T>, at: number) => {
-      const seen = hits.get(term);
-      if (seen) seen.count++;
-      else hits.set(term, { at, count: 1 });
-    };
+    const exactHashes = this.#exactHashes;
+    const prefixHashes = this.#prefixHashes;
     for (let i = 0; i < list.length; i++) {
       const word = list[i] ?? '';
-      const exact = this.#exact.get(word);
-      if (exact) for (const term of exact) if (matchesAt(term, list, i)) record(term, i);
-      if (word.length >= MIN_PREFIX && this.#prefixes.size > 0) {
+      const exact = exactHashes[wordHash(word)] === 1 ? this.#exact.get(word) : undefined;
+      if (exact) for (const term of exact) if (matchesAt(term, list, i)) record(hits, term, i);
+      if (word.length >= MIN_PREFIX && prefixHashes[prefixHash(word)] === 1) {
         const prefixed = this.#prefixes.get(word.slice(0, MIN_PREFIX));
-        if (prefixed) for (const term of prefixed) if (word.startsWith(term.words[0] ?? '')) record(term, i);
+        if (prefixed) for (const term of prefixed) if (word.startsWith(term.words[0] ?? '')) record(hits, term, i);
       }
     }
     return [...hits].map(([term, seen]) => ({ term: term.label, data: term.data, at: seen.at, count: seen.count }));
   }
+}
+
+function record<T>(hits: Map<CompiledTerm<T>, { at: number; count: number }>, term: CompiledTerm<T>, at: number): void {
+  const seen = hits.get(term);
+  if (seen) seen.count++;
+  else hits.set(term, { at, count: 1 });
 }
 
 function matchesAt<T>(term: CompiledTerm<T>, list: readonly string[], start: number): boolean {
