@@ -4,12 +4,13 @@
  * category `blocked-sender`) while the tenant's other keys keep sending. Blocks come from config
  * (`filter.tenants.<id>.blockedSenders`) and from AdminAction records `sender.block` /
  * `sender.unblock` (written by blockSender, e.g. `ferry policy block-sender`), read incrementally
- * per tenant and refreshed every `refreshMs`, so a block needs no restart and holds cluster-wide.
+ * (one cursor over every tenant's AdminAction records) and refreshed every `refreshMs`, so a
+ * block needs no restart and holds cluster-wide.
  * Exports senderCheck, senderIdentities, SenderBlocks, blockSender.
  */
 import type { OutcomeRecord } from '../../domain/index.ts';
 import type { StateStore } from '../../state/index.ts';
-import type { ContentCheck, Envelope, MessageView } from './types.ts';
+import type { ContentCheck, Envelope, FilterPolicy, Finding, MessageView } from './types.ts';
 
 export const SENDER_BLOCK = 'sender.block';
 export const SENDER_UNBLOCK = 'sender.unblock';
@@ -34,57 +35,62 @@ export async function blockSender(state: StateStore, block: { tenantId: string; 
   await state.appendOutcomes([record]);
 }
 
-interface TenantBlocks {
-  cursor: number;
-  readAt: number;
-  readonly blocked: Set<string>;
-  pending?: Promise<void>;
-}
-
 export class SenderBlocks {
   readonly #state: StateStore;
   readonly #refreshMs: number;
-  readonly #tenants = new Map<string, TenantBlocks>();
+  /** tenantId → its blocked identities, from every AdminAction record read so far. */
+  readonly #blocked = new Map<string, Set<string>>();
+  #cursor = 0;
+  #readAt = -Infinity;
+  #pending: Promise<void> | undefined;
 
   constructor(state: StateStore, refreshMs: number) {
     this.#state = state;
     this.#refreshMs = refreshMs;
   }
 
-  async blocked(tenantId: string): Promise<ReadonlySet<string>> {
-    const entry = this.#tenants.get(tenantId) ?? { cursor: 0, readAt: -Infinity, blocked: new Set<string>() };
-    this.#tenants.set(tenantId, entry);
-    if (Date.now() - entry.readAt < this.#refreshMs) return entry.blocked;
-    entry.pending ??= this.#read(tenantId, entry).finally(() => (entry.pending = undefined));
-    await entry.pending;
-    return entry.blocked;
+  /** The tenant's blocked identities: at once while the last read is fresh, else after reading the new records. */
+  blocked(tenantId: string): ReadonlySet<string> | Promise<ReadonlySet<string>> {
+    if (Date.now() - this.#readAt < this.#refreshMs) return this.#blocked.get(tenantId) ?? NONE;
+    this.#pending ??= this.#read().finally(() => (this.#pending = undefined));
+    return this.#pending.then(() => this.#blocked.get(tenantId) ?? NONE);
   }
 
-  async #read(tenantId: string, entry: TenantBlocks): Promise<void> {
+  /** The new AdminAction records of every tenant, through the store's type index: one cursor for all tenants. */
+  async #read(): Promise<void> {
     for (;;) {
-      // Only the tenant's AdminAction records: the store's type index skips everything else.
-      const batch = await this.#state.readOutcomes({ tenantId, types: ['AdminAction'], afterSeq: entry.cursor, limit: 1_000 });
+      const batch = await this.#state.readOutcomes({ types: ['AdminAction'], afterSeq: this.#cursor, limit: 1_000 });
       for (const record of batch) {
-        entry.cursor = Math.max(entry.cursor, record.seq ?? entry.cursor);
-        if (record.type !== 'AdminAction') continue;
-        if (record.action === SENDER_BLOCK) entry.blocked.add(record.target);
-        if (record.action === SENDER_UNBLOCK) entry.blocked.delete(record.target);
+        this.#cursor = Math.max(this.#cursor, record.seq ?? this.#cursor);
+        if (record.type !== 'AdminAction' || record.tenantId === undefined) continue;
+        const blocked = this.#blocked.get(record.tenantId) ?? new Set<string>();
+        this.#blocked.set(record.tenantId, blocked);
+        if (record.action === SENDER_BLOCK) blocked.add(record.target);
+        if (record.action === SENDER_UNBLOCK) blocked.delete(record.target);
       }
       if (batch.length < 1_000) break;
     }
-    entry.readAt = Date.now();
+    this.#readAt = Date.now();
   }
+}
+
+const NONE: ReadonlySet<string> = new Set<string>();
+
+function judge(view: MessageView, envelope: Envelope, policy: FilterPolicy, recorded: ReadonlySet<string>): Finding {
+  const blocked = senderIdentities(view, envelope).find((id) => policy.blockedSenders.has(id) || recorded.has(id));
+  if (!blocked) return { code: 'none', score: 0, positive: false };
+  return { code: 'sender.blocked', score: 100, positive: true, action: 'refuse', detail: `sending identity ${blocked} is blocked for this tenant` };
 }
 
 export function senderCheck(blocks?: SenderBlocks): ContentCheck {
   return {
     name: 'sender',
     category: 'blocked-sender',
-    async check(view, envelope, policy) {
-      const recorded = blocks ? await blocks.blocked(envelope.tenantId) : new Set<string>();
-      const blocked = senderIdentities(view, envelope).find((id) => policy.blockedSenders.has(id) || recorded.has(id));
-      if (!blocked) return { code: 'none', score: 0, positive: false };
-      return { code: 'sender.blocked', score: 100, positive: true, action: 'refuse', detail: `sending identity ${blocked} is blocked for this tenant` };
+    // Not async: with a fresh read the finding is settled at once and the gate arms no timer for it.
+    check(view, envelope, policy) {
+      const recorded = blocks ? blocks.blocked(envelope.tenantId) : NONE;
+      if (recorded instanceof Promise) return recorded.then((set) => judge(view, envelope, policy, set));
+      return Promise.resolve(judge(view, envelope, policy, recorded));
     },
   };
 }

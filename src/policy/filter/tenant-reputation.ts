@@ -10,7 +10,7 @@
  */
 import { parseDuration, type OutcomeRecord } from '../../domain/index.ts';
 import type { StateStore, TenantVolumes } from '../../state/index.ts';
-import type { ContentCheck, FilterPolicy } from './types.ts';
+import type { ContentCheck, FilterPolicy, Finding } from './types.ts';
 
 type Settings = FilterPolicy['tenantReputation'];
 
@@ -68,7 +68,7 @@ export class TenantReputation {
   }
 
   /** The tenant's assessment, recomputed at most every `evaluateEvery`; acts on a new suspend/warn level. */
-  async evaluate(tenantId: string, settings: Settings): Promise<Assessment> {
+  evaluate(tenantId: string, settings: Settings): Assessment | Promise<Assessment> {
     const now = (this.#options.clock ?? Date.now)();
     const window = this.#tenants.get(tenantId) ?? { evaluatedAt: -Infinity };
     this.#tenants.set(tenantId, window);
@@ -99,16 +99,21 @@ export class TenantReputation {
   }
 }
 
+function findingOf(assessment: Assessment): Finding {
+  const score = Math.round(Math.max(assessment.bounceRate, assessment.complaintRate * 20) * 1000) / 10;
+  if (assessment.level === 'ok') return { code: 'none', score, positive: false };
+  return { code: `reputation.${assessment.level}`, score, positive: assessment.level === 'suspend', ...(assessment.reason ? { detail: assessment.reason } : {}) };
+}
+
 /** The gate's view: a tenant at the suspend level has its message refused (and, when acting, is suspended). */
 export function tenantReputationCheck(reputation: TenantReputation): ContentCheck {
   return {
     name: 'tenant-reputation',
     category: 'tenant-reputation',
-    async check(_view, envelope, policy) {
-      const assessment = await reputation.evaluate(envelope.tenantId, policy.tenantReputation);
-      const score = Math.round(Math.max(assessment.bounceRate, assessment.complaintRate * 20) * 1000) / 10;
-      if (assessment.level === 'ok') return { code: 'none', score, positive: false };
-      return { code: `reputation.${assessment.level}`, score, positive: assessment.level === 'suspend', ...(assessment.reason ? { detail: assessment.reason } : {}) };
+    // Not async: a cached assessment gives a settled finding, and the gate arms no timer for it.
+    check(_view, envelope, policy) {
+      const assessment = reputation.evaluate(envelope.tenantId, policy.tenantReputation);
+      return assessment instanceof Promise ? assessment.then(findingOf) : Promise.resolve(findingOf(assessment));
     },
   };
 }

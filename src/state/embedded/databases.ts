@@ -49,8 +49,6 @@ export interface StateDatabases {
   readonly outcomesByTenant: Database<true, [string, number]>;
   /** [type, seq] → true (readers of some types never decode the others). */
   readonly outcomesByType: Database<true, [string, number]>;
-  /** [tenantId, type, seq] → true. */
-  readonly outcomesByTenantType: Database<true, [string, string, number]>;
   /** [tenantId, hour bucket] → [received, attempted, hardBounces, complaints] (volumes.ts). */
   readonly outcomeVolumes: Database<[number, number, number, number], [string, number]>;
   /** Counters and markers: `outcomeSeq`, `outcomeLegacyEnd`, `outcomeBackfilledTo`, `masterKeyFingerprint`. */
@@ -72,7 +70,7 @@ export interface StateDatabases {
 }
 
 export function openStateDatabases(root: LocalDatabase): StateDatabases {
-  const open = <V, K extends string | number | [string, string] | [string, number] | [string, string, number]>(name: string) =>
+  const open = <V, K extends string | number | [string, string] | [string, number]>(name: string) =>
     root.openDB<V, K>({ name: `state.${name}` });
   return {
     root,
@@ -87,7 +85,6 @@ export function openStateDatabases(root: LocalDatabase): StateDatabases {
     outcomesByMessage: open('outcomesByMessage'),
     outcomesByTenant: open('outcomesByTenant'),
     outcomesByType: open('outcomesByType'),
-    outcomesByTenantType: open('outcomesByTenantType'),
     outcomeVolumes: open('outcomeVolumes'),
     meta: open('meta'),
     creditAccounts: open('creditAccounts'),

@@ -2,11 +2,11 @@
  * Embedded store: the outcome stream and the per-tenant volume counters. Exports OutcomeStream.
  * appendOutcomes assigns seq = last + 1 per record inside one write transaction (the counter
  * lives in state.meta, so appends from several processes never share a seq) and writes the
- * record plus its secondary indexes [messageId, seq], [tenantId, seq], [type, seq] and
- * [tenantId, type, seq], and adds it to its tenant's hourly counters (volumes.ts), all in that
- * transaction. readOutcomes walks the narrowest index the query allows (message; else the type
- * indexes, merged in seq order; else tenant; else the whole stream from afterSeq) and stops at
- * `limit`, so a reader of a few types never decodes the records of the others.
+ * record plus its secondary indexes [messageId, seq], [tenantId, seq] and [type, seq], and adds
+ * it to its tenant's hourly counters (volumes.ts), all in that transaction. readOutcomes walks
+ * the narrowest index the query allows (message; else tenant; else the type indexes, merged in
+ * seq order; else the whole stream from afterSeq) and stops at `limit`, so a reader of a few
+ * types (the feedback tails) never decodes the records of the others.
  * Stores written before the type indexes and counters existed are backfilled once, in slices,
  * before the first append or read: records up to `outcomeLegacyEnd` (the seq when this code
  * first opened the store) are indexed and counted; later ones were indexed by their append.
@@ -61,7 +61,6 @@ export class OutcomeStream {
 
   #indexByType(record: OutcomeRecord, seq: number): void {
     this.#dbs.outcomesByType.put([record.type, seq], true);
-    if (record.tenantId !== undefined) this.#dbs.outcomesByTenantType.put([record.tenantId, record.type, seq], true);
   }
 
   /** Adds the records to their tenants' hourly counters; a tenant's first bucket of an hour drops its expired ones. */
@@ -101,21 +100,19 @@ export class OutcomeStream {
   /** The seqs to visit, in order, from the narrowest index the query allows. */
   #candidateSeqs(query: OutcomeQuery): Iterable<number> {
     const after = query.afterSeq ?? 0;
-    const { outcomes, outcomesByMessage, outcomesByTenant, outcomesByType, outcomesByTenantType } = this.#dbs;
+    const { outcomes, outcomesByMessage, outcomesByTenant, outcomesByType } = this.#dbs;
     const { messageId, tenantId } = query;
     if (messageId !== undefined) {
       const keys = outcomesByMessage.getKeys({ start: [messageId, after], exclusiveStart: true, end: [messageId, Infinity] });
       return keys.map(([, seq]) => seq);
     }
-    if (query.types && query.types.length > 0) {
-      const perType = [...new Set(query.types)].map((type) => tenantId !== undefined
-        ? outcomesByTenantType.getKeys({ start: [tenantId, type, after], exclusiveStart: true, end: [tenantId, type, Infinity] }).map(([, , seq]) => seq)
-        : outcomesByType.getKeys({ start: [type, after], exclusiveStart: true, end: [type, Infinity] }).map(([, seq]) => seq));
-      return mergeAscending(perType);
-    }
     if (tenantId !== undefined) {
       const keys = outcomesByTenant.getKeys({ start: [tenantId, after], exclusiveStart: true, end: [tenantId, Infinity] });
       return keys.map(([, seq]) => seq);
+    }
+    if (query.types && query.types.length > 0) {
+      const perType = [...new Set(query.types)].map((type) => outcomesByType.getKeys({ start: [type, after], exclusiveStart: true, end: [type, Infinity] }).map(([, seq]) => seq));
+      return mergeAscending(perType);
     }
     return outcomes.getKeys({ start: after, exclusiveStart: true });
   }
