@@ -148,7 +148,8 @@ json_get() { node -e 'let v=JSON.parse(process.argv[1]);for(const k of process.a
 
 # ferry_measure KIND SIZE N OUT: one Ferry run, fresh data dir. KIND=ingress (count only) or e2e
 # (sink dumps to /dev/shm, accept -> delivered latency joined). Load: CONC authenticated STARTTLS
-# sessions, WARM untimed messages first on the same connections, then N timed. Appends the JSON
+# sessions, WARM untimed messages first on the same connections, then N timed (paced to RATE
+# msg/s over all sessions when RATE is set, e.g. half of the peak for the latency target). Appends the JSON
 # record (bench/load/run-record.ts) to OUT and keeps it in LAST_RECORD; returns 1 if the run failed.
 # Call it directly, not in $(...): the EXIT trap must see the pids it started.
 ferry_measure() {
@@ -158,7 +159,7 @@ ferry_measure() {
   if [ "$kind" = e2e ]; then dump=$(mktemp -d /dev/shm/ferrybench-sink.XXXXXX) acc=$FERRY_DATA/accept.tsv lat=$FERRY_DATA/latency.json; fi
   sink_start $((WARM + n)) "$dump"
   ferry_start
-  load_source --tls "${TLS:-starttls}" --connections "$CONC" --size "$size" --messages "$n" --warmup "$WARM" \
+  load_source --tls "${TLS:-starttls}" --connections "$CONC" --size "$size" --messages "$n" --warmup "$WARM" --rate "${RATE:-0}" \
     --hold-after-warmup "$hold" ${acc:+--accept-log "$acc"} --run-id "r$RANDOM$RANDOM" --label "ferry-$kind-s$size" \
     --timeout "$TIMEOUT" >"$src" 2>"$FERRY_DATA/source.err" & local sp=$!
   local i; for ((i = 0; i < 600; i++)); do [ -e "$hold" ] && break; kill -0 $sp 2>/dev/null || break; sleep 0.1; done

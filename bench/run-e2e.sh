@@ -8,7 +8,8 @@
 #   postfix: ../shared/bench/peers/run-postfix.sh with DKIM=1 and DKIM=0
 # Then a markdown table with Ferry/Postfix ratios. Results: bench/results/e2e-<time>.{jsonl,tsv}.
 # Env: MODES ("source relay postfix") SIZE (5000) N (5000) CONC (50) WARM (1000) OUT_CONC (50)
-#      FERRY_PORT (2540). Root, loopback only, bounded (N <= 20000, TIMEOUT per run).
+#      FERRY_PORT (2540) RATE (0 = as fast as possible; else msg/s for the source mode, e.g. half
+#      of the peak for the accept-latency target). Root, loopback only, bounded (N <= 20000, TIMEOUT per run).
 set -u
 . "$(dirname "$(readlink -f "$0")")/ferry-lib.sh"
 MODES=${MODES:-source relay postfix} SIZE=${SIZE:-5000} N=${N:-5000}

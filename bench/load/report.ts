@@ -19,6 +19,7 @@ export interface Row {
   readonly ingress: number | null;
   readonly e2e: number | null;
   readonly acceptP50: number | null;
+  readonly acceptP99: number | null;
   readonly deliveredP50: number | null;
   readonly deliveredP99: number | null;
   readonly relayCores: number | null;
@@ -46,6 +47,7 @@ export function peerRow(fields: Record<string, string | number>): Row {
     ingress: num(f.ingress_mps),
     e2e: f.e2e_s === 'fail' ? null : num(f.e2e_mps),
     acceptP50: null,
+    acceptP99: null,
     deliveredP50: null,
     deliveredP99: null,
     relayCores: num(f.relay_cores),
@@ -60,7 +62,7 @@ interface FerryRecord {
   ok: boolean;
   loadBefore: number;
   params: { n: number; sizes: string; conc: number; tls: string; auth: boolean; pipelining: boolean };
-  ingress: { msgPerSec: number; acceptLatencyMs: { p50: number | null } };
+  ingress: { msgPerSec: number; acceptLatencyMs: { p50: number | null; p99?: number | null } };
   e2e: { msgPerSec: number | null; dkimSigned?: number | null; acceptToDeliveredMs: { p50: number | null; p99: number | null } | null };
   cpu: { relayCores: number };
 }
@@ -76,6 +78,7 @@ export function rowFromRecord(rec: FerryRecord): Row {
     ingress: rec.ingress.msgPerSec,
     e2e: rec.ok ? rec.e2e.msgPerSec : null,
     acceptP50: rec.ingress.acceptLatencyMs.p50,
+    acceptP99: rec.ingress.acceptLatencyMs.p99 ?? null,
     deliveredP50: rec.e2e.acceptToDeliveredMs?.p50 ?? null,
     deliveredP99: rec.e2e.acceptToDeliveredMs?.p99 ?? null,
     relayCores: rec.cpu.relayCores,
@@ -105,11 +108,11 @@ function ratioLines(rows: readonly Row[]): string[] {
 
 export function renderReport(rows: readonly Row[]): string {
   const lines = [
-    '| config | harness | N | size B | DKIM | ingress msg/s | e2e msg/s | accept p50 ms | accept→delivered p50 / p99 ms | relay cores | msgs per relay CPU-s | load avg |',
+    '| config | harness | N | size B | DKIM | ingress msg/s | e2e msg/s | accept p50 / p99 ms | accept→delivered p50 / p99 ms | relay cores | msgs per relay CPU-s | load avg |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.label} | ${r.harness} | ${r.n} | ${r.size} | ${r.dkim} | ${cell(r.ingress)} | ${cell(r.e2e)} | ${opt(r.acceptP50)} | ` +
+        `| ${r.label} | ${r.harness} | ${r.n} | ${r.size} | ${r.dkim} | ${cell(r.ingress)} | ${cell(r.e2e)} | ${opt(r.acceptP50)} / ${opt(r.acceptP99)} | ` +
         `${r.deliveredP50 === null ? '-' : `${opt(r.deliveredP50, 0)} / ${opt(r.deliveredP99, 0)}`} | ${opt(r.relayCores, 2)} | ${perCpu(r)} | ${opt(r.load, 2)} |`,
     ),
     ...ratioLines(rows),
