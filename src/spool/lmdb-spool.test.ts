@@ -154,6 +154,22 @@ t.test('recover also finds active deliveries of a spool written before spool.act
   t.same([(await spool.stats()).active, (await spool.claimDue(7_000, 10)).length], [0, 2]);
 });
 
+t.test('a message accepted here is read back from memory until its last delivery completes', async (t) => {
+  const { spool } = openTempSpool(t);
+  const a = message(['a@one.test', 'b@two.test'], 1_000);
+  await spool.accept(a, DAY);
+  t.equal(await spool.getMessage(a.id), a, 'the very object accepted: no LMDB read');
+  const [first, second] = await spool.claimDue(1_500, 10);
+  await spool.complete(first?.id ?? '', { recipients: [{ address: 'a@one.test', state: 'delivered' }] });
+  t.equal(await spool.getMessage(a.id), a, 'one delivery left: still held');
+  await spool.complete(second?.id ?? '', { recipients: [{ address: 'b@two.test', state: 'delivered' }] });
+  t.equal(await spool.getMessage(a.id), undefined, 'gone with its last delivery');
+  const b = message(['c@three.test'], 2_000);
+  await spool.accept(b, DAY);
+  await spool.bulk('remove', {}, { now: 3_000 });
+  t.equal(await spool.getMessage(b.id), undefined, 'a bulk removal clears the window');
+});
+
 t.test('summary groups depth and age by tenant and recipient domain', async (t) => {
   const { spool } = openTempSpool(t);
   await spool.accept(message(['a@gmail.test', 'b@yahoo.test'], 1_000), DAY);

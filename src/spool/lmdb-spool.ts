@@ -2,42 +2,24 @@
  * The spool on the node's LMDB environment: sub-databases `spool.messages` (id → message meta +
  * body), `spool.deliveries` (delivery id → Delivery), `spool.schedule` ([dueAt, deliveryId] →
  * true, only for scheduled deliveries) and `spool.active` (deliveryId → true, only for active
- * ones). Exports openSpool.
+ * ones). Exports LmdbSpool (opened through open.ts).
  * Invariants: a delivery is in spool.schedule iff its state is 'scheduled', in spool.active iff
  * it is 'active'; a message exists iff at least one of its deliveries does. So neither start-up
  * recovery nor the stats read the million deferred deliveries (their pages stay on disk).
  * Every write is an lmdb-js async batch/transaction: writes of one event-loop turn share one
- * commit (group commit), and the promise resolves after the fsync.
- * The spool does not own the environment: close() drains its own writes and leaves the env open.
+ * commit (group commit), and the promise resolves after the fsync. Messages accepted here stay
+ * in a bounded in-memory window (hot-messages.ts) until their last delivery completes; getMessage
+ * answers from it first. The spool does not own the environment: close() drains its own writes and leaves the env open.
  */
 import { FerryError, ErrorCodes, isFerryError, type AcceptedMessage, type Delivery } from '../domain/index.ts';
 import type { LocalDatabase } from '../platform/localdb.ts';
 import { deliveryIndex, deliveryKeyRange, planDeliveries } from './fanout.ts';
+import { HotMessages } from './hot-messages.ts';
 import { SummaryBuilder } from './summary.ts';
 import { applyBulk, type BulkAction, type BulkOptions, type BulkResult, type QueueFilter } from './bulk.ts';
 import type { DeliveryResult, Spool, SpoolStats, SpoolSummary, UnconfirmedCharge } from './types.ts';
 
 type ScheduleKey = [dueAt: number, deliveryId: string];
-
-/** Opens (creating if needed) the spool's sub-databases; a plain object of bound methods, so passing `spool.accept` around never loses `this`. */
-export function openSpool(db: LocalDatabase): Spool {
-  const spool = new LmdbSpool(db);
-  return {
-    accept: (message, expiresAt, charge) => spool.accept(message, expiresAt, charge),
-    unconfirmedCharges: (limit) => spool.unconfirmedCharges(limit),
-    confirmCharges: (messageIds) => spool.confirmCharges(messageIds),
-    claimDue: (now, limit) => spool.claimDue(now, limit),
-    getMessage: (messageId) => spool.getMessage(messageId),
-    complete: (deliveryId, result) => spool.complete(deliveryId, result),
-    listDeliveries: (messageId) => spool.listDeliveries(messageId),
-    stats: () => spool.stats(),
-    summary: () => spool.summary(),
-    bulk: (action, filter, options) => spool.bulk(action, filter, options),
-    requeue: (deliveryId, dueAt) => spool.requeue(deliveryId, dueAt),
-    recover: (now) => spool.recover(now),
-    close: () => spool.close(),
-  };
-}
 
 /** Deliveries read per slice of a full scan (summary, a legacy recover): a few ms of work between event-loop turns. */
 const SCAN_SLICE = 5_000;
@@ -51,7 +33,7 @@ function asSpoolError(action: string, error: unknown): FerryError {
   return new FerryError(ErrorCodes.SPOOL_WRITE, `spool ${action} failed`, { cause: error });
 }
 
-class LmdbSpool implements Spool {
+export class LmdbSpool implements Spool {
   readonly #messages;
   readonly #deliveries;
   readonly #schedule;
@@ -61,6 +43,8 @@ class LmdbSpool implements Spool {
   readonly #active;
   /** `spool.charges`: message id → its unconfirmed credit charge (see UnconfirmedCharge). */
   readonly #charges;
+  /** Bodies accepted here, read by delivery without LMDB (hot-messages.ts). */
+  readonly #hot = new HotMessages();
   readonly #inFlight = new Set<Promise<unknown>>();
   #closed = false;
 
@@ -88,6 +72,7 @@ class LmdbSpool implements Spool {
       }),
     );
     if (!stored) throw new FerryError(ErrorCodes.STATE_CONFLICT, `message ${message.id} is already in the spool`);
+    this.#hot.add(message);
     return deliveries;
   }
 
@@ -132,12 +117,14 @@ class LmdbSpool implements Spool {
   }
 
   async complete(deliveryId: string, result: DeliveryResult): Promise<void> {
-    await this.#write('complete', () =>
+    const removed = await this.#write('complete', () =>
       this.#deliveries.transaction(() => this.#completeInTransaction(deliveryId, result)),
     );
+    if (removed) this.#hot.delete(removed);
   }
 
-  #completeInTransaction(deliveryId: string, result: DeliveryResult): void {
+  /** The message id when its last delivery went (the message is removed too). */
+  #completeInTransaction(deliveryId: string, result: DeliveryResult): string | undefined {
     const delivery = this.#deliveries.get(deliveryId);
     if (!delivery) throw new FerryError(ErrorCodes.NOT_FOUND, `delivery ${deliveryId} is not in the spool`);
     if (delivery.state !== 'active') {
@@ -155,11 +142,13 @@ class LmdbSpool implements Spool {
       };
       void this.#deliveries.put(deliveryId, rescheduled);
       void this.#schedule.put([rescheduled.dueAt, deliveryId], true);
-      return;
+      return undefined;
     }
     void this.#deliveries.remove(deliveryId);
     const siblings = [...this.#deliveries.getKeys({ ...deliveryKeyRange(delivery.messageId), limit: 1 })];
-    if (siblings.length === 0) void this.#messages.remove(delivery.messageId);
+    if (siblings.length > 0) return undefined;
+    void this.#messages.remove(delivery.messageId);
+    return delivery.messageId;
   }
 
   async requeue(deliveryId: string, dueAt: number): Promise<void> {
@@ -232,7 +221,7 @@ class LmdbSpool implements Spool {
 
   async getMessage(messageId: string): Promise<AcceptedMessage | undefined> {
     this.#assertOpen();
-    return this.#messages.get(messageId);
+    return this.#hot.get(messageId) ?? this.#messages.get(messageId);
   }
 
   async listDeliveries(messageId: string): Promise<Delivery[]> {
@@ -271,6 +260,8 @@ class LmdbSpool implements Spool {
       this.#assertOpen();
       return applyBulk(tables, action, filter, options);
     }
+    // A removal may take hot messages with it: the window starts again (it only saves reads).
+    if (action === 'remove') this.#hot.clear();
     return this.#write(`bulk ${action}`, () => this.#deliveries.transaction(() => applyBulk(tables, action, filter, options)));
   }
 
