@@ -15,10 +15,14 @@ for i = 0, n - 1 do
   if by_message > 0 then redis.call('ZADD', KEYS[by_message], seq, seq) end
   if by_tenant > 0 then redis.call('ZADD', KEYS[by_tenant], seq, seq) end
 end
+local expiring = {}
 for j = 0, m - 1 do
   local base = 2 + n * 5 + j * 3
   local key = KEYS[tonumber(ARGV[base + 1])]
   redis.call('HINCRBY', key, ARGV[base + 2], ARGV[base + 3])
-  redis.call('EXPIRE', key, 2764800)
+  if not expiring[key] then
+    redis.call('EXPIRE', key, 2764800)
+    expiring[key] = true
+  end
 end
 return last
