@@ -89,7 +89,7 @@ export function attachmentCheck(rules: AttachmentRules): ContentCheck {
   return {
     name: 'attachments',
     category: 'malware',
-    async check(view, _envelope, policy): Promise<Finding> {
+    check(view, _envelope, policy): Finding {
       let worst: { score: number; signals: Signal[] } = { score: 0, signals: [] };
       for (const attachment of view.attachments) {
         const signals = inspectAttachment(attachment, rules);

@@ -65,7 +65,7 @@ export function bulkCheck(repeats: RepeatCounter, injection?: OneClickPolicy): C
   return {
     name: 'bulk',
     category: 'bulk-without-unsubscribe',
-    async check(view, envelope, policy): Promise<Finding> {
+    check(view, envelope, policy): Finding {
       const stream = classifyStream((name) => view.headers.get(name));
       const reasons = bulkReasons(view, envelope, policy, repeats, stream);
       if (reasons.length === 0) return { code: 'none', score: 0, positive: false };

@@ -4,7 +4,8 @@
  * Reception / Rejection record. Enforce mode stops at the first decisive finding (refuse → 550
  * 5.7.1, hold → 451 4.7.1); monitor mode runs every check and refuses nothing. A check that
  * throws or overruns `filter.checkTimeout` — or a message that cannot be parsed — is 451 4.3.0 in
- * enforce mode, never a silent pass or refusal. Exports ContentGate, GateOutcome.
+ * enforce mode, never a silent pass or refusal. A check (or parse) that answers synchronously
+ * is taken as it is: no promise, race or timer per local check. Exports ContentGate, GateOutcome.
  */
 import { ACCEPT, pooledRandomBytes, refuse, tempfail, type ContentCheckResult, type ContentGateRecord, type Verdict } from '../../domain/index.ts';
 import type { PolicyResolver } from './policy.ts';
@@ -20,7 +21,7 @@ export interface GateOptions {
   readonly checkTimeoutMs: number;
   /** Told about a failed check (the caller logs it with its session context). */
   readonly onFailure?: (check: string, error: unknown) => void;
-  readonly parse?: (raw: Buffer) => Promise<MessageView>;
+  readonly parse?: (raw: Buffer) => MessageView | Promise<MessageView>;
   /** Builds the checks again from the rule files on disk (SIGHUP); throws when they are invalid. */
   readonly rebuild?: () => readonly ContentCheck[];
 }
@@ -34,14 +35,11 @@ function newRef(): string {
 const UNSETTLED = Symbol('unsettled');
 
 /**
- * Runs `work` under a `ms` budget. Work that settles without yielding (every local check) gets no
- * timer at all: a timer could not have fired before it anyway, and arming one per check per
- * message is measurable. Otherwise the timer gets what is left of the budget.
+ * Waits for `pending` under a `ms` budget counted from `started`, aborting `controller` when it
+ * runs out. A promise that is already settled (a cached read) gets no timer at all: a timer could
+ * not have fired before it anyway, and arming one per check per message is measurable.
  */
-async function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number, what: string): Promise<T> {
-  const controller = new AbortController();
-  const started = performance.now();
-  const pending = work(controller.signal);
+async function withTimeout<T>(pending: Promise<T>, ms: number, what: string, controller: AbortController, started: number): Promise<T> {
   // An already-settled promise wins a race against a plain value (its reaction is queued first).
   const settled = await Promise.race([pending, UNSETTLED]);
   if (settled !== UNSETTLED) return settled as T;
@@ -74,6 +72,8 @@ export class ContentGate {
   #checks: readonly ContentCheck[];
   readonly #policies: PolicyResolver;
   readonly #options: GateOptions;
+  /** An abort controller that no unfinished work holds: every synchronous answer shares it. */
+  #idle = new AbortController();
 
   constructor(checks: readonly ContentCheck[], policies: PolicyResolver, options: GateOptions) {
     this.#checks = checks;
@@ -87,6 +87,20 @@ export class ContentGate {
    */
   reloadRules(): void {
     if (this.#options.rebuild) this.#checks = this.#options.rebuild();
+  }
+
+  /**
+   * `work`'s answer: as it is when synchronous (every local check — no promise, race or timer);
+   * else under withTimeout, and the controller it was given stays with it (the next work gets a
+   * fresh one), so a timeout aborts only the work that overran.
+   */
+  #answer<T>(work: (signal: AbortSignal) => T | Promise<T>, what: string): T | Promise<T> {
+    const started = performance.now();
+    const controller = this.#idle;
+    const value = work(controller.signal);
+    if (!(value instanceof Promise)) return value;
+    this.#idle = new AbortController();
+    return withTimeout(value, this.#options.checkTimeoutMs, what, controller, started);
   }
 
   get checkNames(): string[] {
@@ -107,7 +121,8 @@ export class ContentGate {
     const monitor = policy.mode === 'monitor';
     let view: MessageView;
     try {
-      view = await withTimeout(() => (this.#options.parse ?? buildMessageView)(raw), this.#options.checkTimeoutMs, 'message parse');
+      const parsed = this.#answer(() => (this.#options.parse ?? buildMessageView)(raw), 'message parse');
+      view = parsed instanceof Promise ? await parsed : parsed;
     } catch (error) {
       onFailure?.('parse', error);
       results.push({ check: 'parse', outcome: 'error', score: 0, detail: (error as Error).message });
@@ -119,7 +134,8 @@ export class ContentGate {
       let result: ContentCheckResult;
       let category: string;
       try {
-        const finding = await withTimeout((signal) => check.check(view, envelope, policy, signal), this.#options.checkTimeoutMs, `check ${check.name}`);
+        const answer = this.#answer((signal) => check.check(view, envelope, policy, signal), `check ${check.name}`);
+        const finding = answer instanceof Promise ? await answer : answer;
         result = resultOf(check, finding, policy);
         category = finding.category ?? check.category;
       } catch (error) {

@@ -3,10 +3,12 @@
  * 7bit / 8bit body (or no MIME headers at all) needs no MIME parser — its headers are unfolded
  * here and its body IS its text. Exports plainTextView (undefined → not eligible, the caller
  * uses mailparser). Invariant: it answers only when the result is what mailparser would give
- * the checks (same subject, text words, links, headers); anything encoded falls back.
+ * the checks (same subject, text words, links, headers); anything encoded falls back. An all-ASCII
+ * body (most mail) is split into words without words()' search for non-ASCII stretches.
  */
+import { isAscii } from 'node:buffer';
 import { linkDomain } from './html.ts';
-import { words } from './terms.ts';
+import { asciiWords, words } from './terms.ts';
 import type { LinkView, MessageView } from './types.ts';
 
 const TEXT_URL = /\bhttps?:\/\/[^\s<>"')\]]+/gi;
@@ -14,6 +16,8 @@ const PLAIN_TYPE = /^text\/plain\s*(?:;|$)/i;
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
 const SIMPLE_CHARSETS = new Set(['us-ascii', 'utf-8', 'utf8', 'ascii']);
 const SIMPLE_ENCODINGS = new Set(['7bit', '8bit']);
+const FIELD_BREAK = /\r?\n(?![ \t])/;
+const FOLD = /\r?\n[ \t]+/g;
 
 /** Where the body starts (after the blank line), or -1 when the header section does not end. */
 function bodyStart(raw: Buffer): number {
@@ -27,11 +31,13 @@ function bodyStart(raw: Buffer): number {
 /** Header fields by lower-case name, first value, unfolded and trimmed (as buildMessageView keeps them). */
 function headerFields(section: string): Map<string, string> {
   const headers = new Map<string, string>();
-  for (const field of section.split(/\r?\n(?![ \t])/)) {
+  for (const field of section.split(FIELD_BREAK)) {
     const colon = field.indexOf(':');
     if (colon <= 0) continue;
     const key = field.slice(0, colon).trim().toLowerCase();
-    if (!headers.has(key)) headers.set(key, field.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
+    if (headers.has(key)) continue;
+    const value = field.slice(colon + 1);
+    headers.set(key, (value.includes('\n') ? value.replace(FOLD, ' ') : value).trim());
   }
   return headers;
 }
@@ -56,9 +62,11 @@ export function plainTextView(raw: Buffer, maxTextChars: number): MessageView | 
   if (start < 0) return undefined;
   const headers = headerFields(raw.toString('utf8', 0, start).trimEnd());
   if (!eligible(headers)) return undefined;
-  const text = raw.toString('utf8', start, Math.min(raw.length, start + maxTextChars * 4)).replace(/\r\n/g, '\n').trimEnd().slice(0, maxTextChars);
+  const end = Math.min(raw.length, start + maxTextChars * 4);
+  const text = raw.toString('utf8', start, end).replace(/\r\n/g, '\n').trimEnd().slice(0, maxTextChars);
   const links: LinkView[] = [];
-  for (const match of text.matchAll(TEXT_URL)) links.push({ href: match[0], domain: linkDomain(match[0]), text: '' });
+  // Every link has a "://": most plain mail has none, and this search is cheaper than the pattern's.
+  if (text.includes('://')) for (const match of text.matchAll(TEXT_URL)) links.push({ href: match[0], domain: linkDomain(match[0]), text: '' });
   const subject = headers.get('subject') ?? '';
-  return { subject, text, subjectWords: words(subject), textWords: words(text), links, attachments: [], headers, raw };
+  return { subject, text, subjectWords: words(subject), textWords: isAscii(raw.subarray(start, end)) ? asciiWords(text) : words(text), links, attachments: [], headers, raw };
 }

@@ -7,7 +7,7 @@
  */
 import type { SectorRules, SectorTerm, SectorTier } from './rules.ts';
 import { words, type Hit } from './terms.ts';
-import type { ContentCheck, FilterPolicy, MessageView } from './types.ts';
+import type { ContentCheck, Finding, FilterPolicy, MessageView } from './types.ts';
 
 interface TermScore {
   tier: SectorTier;
@@ -65,9 +65,13 @@ function explain(term: string, score: TermScore): string {
 
 /** Every sector with a positive score, best first. */
 export function scoreSectors(view: MessageView, rules: SectorRules, allowedDomains: readonly string[]): SectorScore[] {
+  const subjectHits = rules.terms.find(view.subjectWords);
+  const bodyHits = rules.terms.find(view.textWords);
+  // Most mail: no term and no link, so no sector (and none of the maps below).
+  if (subjectHits.length === 0 && bodyHits.length === 0 && view.links.length === 0) return [];
   const perSector = new Map<string, Map<string, TermScore>>();
-  addHits(perSector, rules.terms.find(view.subjectWords), 'subject', rules.weights);
-  addHits(perSector, rules.terms.find(view.textWords), 'body', rules.weights);
+  addHits(perSector, subjectHits, 'subject', rules.weights);
+  addHits(perSector, bodyHits, 'body', rules.weights);
   const domainScores = new Map<string, { score: number; domains: string[] }>();
   const domains = new Set(view.links.map((l) => l.domain).filter((d) => d !== '' && !domainAllowed(d, allowedDomains)));
   for (const domain of domains) {
@@ -98,7 +102,7 @@ export function sectorCheck(rules: SectorRules): ContentCheck {
   return {
     name: 'sectors',
     category: 'forbidden-sector',
-    async check(view: MessageView, _envelope, policy: FilterPolicy) {
+    check(view: MessageView, _envelope, policy: FilterPolicy): Finding {
       const threshold = policy.checks.sectors.threshold;
       const scores = scoreSectors(view, rules, policy.allow.linkDomains).filter((s) => !policy.allow.sectors.has(s.sector));
       const best = scores[0];

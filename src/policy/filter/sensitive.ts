@@ -117,7 +117,7 @@ export function sensitiveDataCheck(healthRules: HealthRules): ContentCheck {
   return {
     name: 'sensitive-data',
     category: 'sensitive-data',
-    async check(view: MessageView, _envelope, policy: FilterPolicy): Promise<Finding> {
+    check(view: MessageView, _envelope, policy: FilterPolicy): Finding {
       const threshold = policy.checks['sensitive-data'].threshold;
       const text = `${view.subject}\n${view.text}`;
       const findings: { code: string; score: number; detail: string }[] = [];
@@ -128,7 +128,7 @@ export function sensitiveDataCheck(healthRules: HealthRules): ContentCheck {
         if (policy.allow.ibans.has(iban)) continue;
         findings.push({ code: 'sensitive.iban', score: 10, detail: `IBAN ${iban.slice(0, 2)}…${iban.slice(-4)} (mod-97 valid)` });
       }
-      const health = healthFinding([...view.subjectWords, ...view.textWords], healthRules);
+      const health = healthFinding(view.subjectWords.concat(view.textWords), healthRules);
       if (health.score > 0) findings.push({ code: 'sensitive.health', score: health.score, detail: health.detail });
       findings.sort((a, b) => b.score - a.score);
       const best = findings[0];

@@ -110,10 +110,10 @@ export function tenantReputationCheck(reputation: TenantReputation): ContentChec
   return {
     name: 'tenant-reputation',
     category: 'tenant-reputation',
-    // Not async: a cached assessment gives a settled finding, and the gate arms no timer for it.
+    // Synchronous with a cached assessment: the gate then times nothing for it.
     check(_view, envelope, policy) {
       const assessment = reputation.evaluate(envelope.tenantId, policy.tenantReputation);
-      return assessment instanceof Promise ? assessment.then(findingOf) : Promise.resolve(findingOf(assessment));
+      return assessment instanceof Promise ? assessment.then(findingOf) : findingOf(assessment);
     },
   };
 }

@@ -65,7 +65,11 @@ export interface ContentCheck {
   readonly name: CheckName;
   /** The refusal category quoted to the client (never a rule's internals). */
   readonly category: string;
-  check(view: MessageView, envelope: Envelope, policy: FilterPolicy, signal: AbortSignal): Promise<Finding>;
+  /**
+   * Local checks answer synchronously (the gate then awaits and times nothing) and must not keep
+   * `signal` (synchronous answers share one); network checks answer a promise and may use it.
+   */
+  check(view: MessageView, envelope: Envelope, policy: FilterPolicy, signal: AbortSignal): Finding | Promise<Finding>;
 }
 
 export type CheckName = 'sender' | 'tenant-reputation' | 'attachments' | 'sensitive-data' | 'bulk' | 'sectors' | 'link-reputation' | 'spam';

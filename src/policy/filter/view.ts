@@ -22,10 +22,9 @@ function textLinks(text: string): LinkView[] {
   return links;
 }
 
-export async function buildMessageView(raw: Buffer): Promise<MessageView> {
-  const plain = plainTextView(raw, MAX_TEXT_CHARS);
-  if (plain) return plain;
-  return parsedMessageView(raw);
+/** Synchronous on the fast path (the gate then has no promise to wait for). */
+export function buildMessageView(raw: Buffer): MessageView | Promise<MessageView> {
+  return plainTextView(raw, MAX_TEXT_CHARS) ?? parsedMessageView(raw);
 }
 
 /** The MIME path: every message the fast path (plain-view.ts) does not take. */
