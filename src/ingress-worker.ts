@@ -27,7 +27,8 @@ async function run(config: Config): Promise<void> {
   const db = openLocalDatabase(config.dataDir);
   await loadMasterKey(config);
   const state = instrumentStateStore(await openStateStore(config, db), link);
-  const spool = openSpool(db);
+  // This process never delivers: no hot window (the main process reads these bodies from LMDB).
+  const spool = openSpool(db, { hotMessageBytes: 0 });
   const autoRefill = new AutoRefill({ state, billing: billingSettings(config), log });
   const policy = createPolicy(config, state, undefined, { onLowCredits: autoRefill.onLowCredits });
   const ingress = await startIngress({ config, state, policy, spool: wakingSpool(spool, () => link.accepted()), log, observer: link.ingress });

@@ -26,3 +26,10 @@ t.test('the budget drops the oldest first; big messages are not held', async (t)
   t.equal(hot.bytes, 0);
   t.equal(hot.get('m9'), undefined);
 });
+
+t.test('a budget of 0 holds nothing (a process that never delivers)', async (t) => {
+  const hot = new HotMessages(0);
+  hot.add(message('m1', 1));
+  t.equal(hot.get('m1'), undefined);
+  t.equal(hot.bytes, 0);
+});

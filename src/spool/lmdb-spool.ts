@@ -14,7 +14,7 @@
 import { FerryError, ErrorCodes, isFerryError, type AcceptedMessage, type Delivery } from '../domain/index.ts';
 import type { LocalDatabase } from '../platform/localdb.ts';
 import { deliveryIndex, deliveryKeyRange, planDeliveries } from './fanout.ts';
-import { HotMessages } from './hot-messages.ts';
+import { HOT_MESSAGE_BYTES, HotMessages } from './hot-messages.ts';
 import { SummaryBuilder } from './summary.ts';
 import { applyBulk, type BulkAction, type BulkOptions, type BulkResult, type QueueFilter } from './bulk.ts';
 import type { DeliveryResult, Spool, SpoolStats, SpoolSummary, UnconfirmedCharge } from './types.ts';
@@ -44,11 +44,12 @@ export class LmdbSpool implements Spool {
   /** `spool.charges`: message id → its unconfirmed credit charge (see UnconfirmedCharge). */
   readonly #charges;
   /** Bodies accepted here, read by delivery without LMDB (hot-messages.ts). */
-  readonly #hot = new HotMessages();
+  readonly #hot: HotMessages;
   readonly #inFlight = new Set<Promise<unknown>>();
   #closed = false;
 
-  constructor(db: LocalDatabase) {
+  constructor(db: LocalDatabase, hotMessageBytes = HOT_MESSAGE_BYTES) {
+    this.#hot = new HotMessages(hotMessageBytes);
     this.#messages = db.openDB<AcceptedMessage, string>('spool.messages', { encoding: 'msgpack' });
     this.#deliveries = db.openDB<Delivery, string>('spool.deliveries', { encoding: 'msgpack' });
     this.#schedule = db.openDB<true, ScheduleKey>('spool.schedule', { encoding: 'msgpack' });

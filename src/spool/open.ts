@@ -7,9 +7,14 @@ import type { LocalDatabase } from '../platform/localdb.ts';
 import { LmdbSpool } from './lmdb-spool.ts';
 import type { Spool } from './types.ts';
 
+export interface SpoolOptions {
+  /** The hot window's budget (hot-messages.ts); 0 in a process that never delivers (ingress workers). */
+  readonly hotMessageBytes?: number;
+}
+
 /** Opens (creating if needed) the spool's sub-databases in the node's local database. */
-export function openSpool(db: LocalDatabase): Spool {
-  const spool = new LmdbSpool(db);
+export function openSpool(db: LocalDatabase, options: SpoolOptions = {}): Spool {
+  const spool = new LmdbSpool(db, options.hotMessageBytes);
   return {
     accept: (message, expiresAt, charge) => spool.accept(message, expiresAt, charge),
     unconfirmedCharges: (limit) => spool.unconfirmedCharges(limit),
