@@ -1,10 +1,12 @@
 /**
  * Runs a stage's checks in order and returns the first non-accept Verdict. A check that throws
  * (store down) or does not answer within the timeout yields `tempfail('internal.failure')` — a
- * 451 4.3.0, never an accept and never a hang (Haraka turns a hook timeout into DENYSOFT).
+ * 451 4.3.0, never an accept and never a hang (Haraka turns a hook timeout into DENYSOFT); a
+ * check that answers at once arms no timer (budget.ts).
  * Exports runChecks.
  */
 import { ACCEPT, tempfail, type Verdict } from '../domain/index.ts';
+import { awaitWithin } from './budget.ts';
 import type { IngressCheck } from './types.ts';
 
 export interface RunOptions {
@@ -13,21 +15,9 @@ export interface RunOptions {
   readonly onFailure?: (checkName: string, error: unknown) => void;
 }
 
-async function runOne<C>(check: IngressCheck<C>, context: C, timeoutMs: number): Promise<Verdict> {
+function runOne<C>(check: IngressCheck<C>, context: C, timeoutMs: number): Promise<Verdict> {
   const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new Error(`check ${check.name} timed out after ${timeoutMs} ms`);
-      controller.abort(error);
-      reject(error);
-    }, timeoutMs);
-  });
-  try {
-    return await Promise.race([check.check(context, controller.signal), timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return awaitWithin(check.check(context, controller.signal), timeoutMs, `check ${check.name}`, controller);
 }
 
 export async function runChecks<C>(checks: readonly IngressCheck<C>[], context: C, options: RunOptions): Promise<Verdict> {

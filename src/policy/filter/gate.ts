@@ -8,6 +8,7 @@
  * is taken as it is: no promise, race or timer per local check. Exports ContentGate, GateOutcome.
  */
 import { ACCEPT, pooledRandomBytes, refuse, tempfail, type ContentCheckResult, type ContentGateRecord, type Verdict } from '../../domain/index.ts';
+import { awaitWithin } from '../budget.ts';
 import type { PolicyResolver } from './policy.ts';
 import type { ContentCheck, Envelope, Finding, FilterPolicy, MessageView } from './types.ts';
 import { buildMessageView } from './view.ts';
@@ -29,33 +30,6 @@ export interface GateOptions {
 /** The support reference quoted in a refusal: short, unguessable, searchable in records. */
 function newRef(): string {
   return `CG-${pooledRandomBytes(6).toString('hex').toUpperCase()}`;
-}
-
-/** What a race against a settled value answers when the work has not settled yet. */
-const UNSETTLED = Symbol('unsettled');
-
-/**
- * Waits for `pending` under a `ms` budget counted from `started`, aborting `controller` when it
- * runs out. A promise that is already settled (a cached read) gets no timer at all: a timer could
- * not have fired before it anyway, and arming one per check per message is measurable.
- */
-async function withTimeout<T>(pending: Promise<T>, ms: number, what: string, controller: AbortController, started: number): Promise<T> {
-  // An already-settled promise wins a race against a plain value (its reaction is queued first).
-  const settled = await Promise.race([pending, UNSETTLED]);
-  if (settled !== UNSETTLED) return settled as T;
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new Error(`${what} timed out after ${ms} ms`);
-      controller.abort(error);
-      reject(error);
-    }, Math.max(0, ms - (performance.now() - started)));
-  });
-  try {
-    return await Promise.race([pending, timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function resultOf(check: ContentCheck, finding: Finding, policy: FilterPolicy): ContentCheckResult {
@@ -91,7 +65,7 @@ export class ContentGate {
 
   /**
    * `work`'s answer: as it is when synchronous (every local check — no promise, race or timer);
-   * else under withTimeout, and the controller it was given stays with it (the next work gets a
+   * else under awaitWithin (../budget.ts), and the controller it was given stays with it (the next work gets a
    * fresh one), so a timeout aborts only the work that overran.
    */
   #answer<T>(work: (signal: AbortSignal) => T | Promise<T>, what: string): T | Promise<T> {
@@ -100,7 +74,7 @@ export class ContentGate {
     const value = work(controller.signal);
     if (!(value instanceof Promise)) return value;
     this.#idle = new AbortController();
-    return withTimeout(value, this.#options.checkTimeoutMs, what, controller, started);
+    return awaitWithin(value, this.#options.checkTimeoutMs, what, controller, started);
   }
 
   get checkNames(): string[] {
