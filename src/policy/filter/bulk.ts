@@ -9,7 +9,6 @@
  */
 import { createHash } from 'node:crypto';
 import { classifyStream, injectsOneClick, type OneClickPolicy, type StreamClass } from '../../domain/index.ts';
-import { normalizeText } from './terms.ts';
 import type { ContentCheck, Envelope, Finding, FilterPolicy, MessageView } from './types.ts';
 
 /** Distinct contents remembered at most; the oldest are forgotten first. */
@@ -41,9 +40,13 @@ export class RepeatCounter {
   }
 }
 
-/** Personalisation (names, numbers, links with tokens) should not make copies look distinct. */
+/**
+ * Personalisation (names, numbers, links with tokens) should not make copies look distinct. The
+ * view's words are already normalised (terms.ts): joined, they are the normalised text, with no
+ * second pass over the body. The key is only compared within this process (RepeatCounter).
+ */
 function contentKey(tenantId: string, view: MessageView): string {
-  const shape = normalizeText(`${view.subject}\n${view.text}`.slice(0, 20_000)).replace(/\d+/g, '#');
+  const shape = `${view.subjectWords.join(' ')}\n${view.textWords.join(' ')}`.replace(/\d+/g, '#');
   return `${tenantId}:${createHash('sha256').update(shape).digest('base64url').slice(0, 22)}`;
 }
 
