@@ -29,9 +29,12 @@ export class OutcomeStream {
     this.#dbs = dbs;
   }
 
-  /** Resolves once records from before the type indexes are indexed and counted. */
+  /** Resolves once records from before the type indexes are indexed and counted; a failed backfill is tried again by the next call. */
   #backfilled(): Promise<void> {
-    this.#ready ??= this.#backfill();
+    this.#ready ??= this.#backfill().catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
     return this.#ready;
   }
 
