@@ -14,8 +14,6 @@ import type { ContentCheck, FilterPolicy, Finding } from './types.ts';
 
 type Settings = FilterPolicy['tenantReputation'];
 
-export type Volumes = TenantVolumes;
-
 export interface Assessment {
   readonly level: 'ok' | 'warn' | 'suspend';
   readonly sent: number;
@@ -27,7 +25,7 @@ export interface Assessment {
 const percent = (rate: number) => `${(rate * 100).toFixed(2)} %`;
 
 /** Pure: the level a tenant's volumes reach under the settings. */
-export function assessRates(volumes: Volumes, settings: Settings): Assessment {
+export function assessRates(volumes: TenantVolumes, settings: Settings): Assessment {
   const sent = Math.max(volumes.received, volumes.attempted);
   const bounceRate = sent > 0 ? volumes.hardBounces / sent : 0;
   const complaintRate = sent > 0 ? volumes.complaints / sent : 0;
