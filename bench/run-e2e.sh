@@ -5,9 +5,10 @@
 #   relay  : smtp-source (no AUTH, plain) -> Ferry (relay-network tenant, DKIM on) -> smtp-sink,
 #            i.e. ../shared/bench/peers/run-relay.sh with RELAY_CMD=bench/ferry-serve.sh: the very
 #            harness that measures Postfix
-#   postfix: ../shared/bench/peers/run-postfix.sh with DKIM=1 and DKIM=0
+#   postfix: ../shared/bench/peers/run-postfix.sh with DKIM=1 and DKIM=0 (POSTFIX_DKIM picks)
 # Then a markdown table with Ferry/Postfix ratios. Results: bench/results/e2e-<time>.{jsonl,tsv}.
 # Env: MODES ("source relay postfix") SIZE (5000) N (5000) CONC (50) WARM (1000) OUT_CONC (50)
+#      POSTFIX_DKIM ("1 0")
 #      FERRY_PORT (2540) RATE (0 = as fast as possible; else msg/s for the source mode, e.g. half
 #      of the peak for the accept-latency target). Root, loopback only, bounded (N <= 20000, TIMEOUT per run).
 set -u
@@ -32,7 +33,7 @@ for mode in $MODES; do
         TARGET=127.0.0.1:"$FERRY_PORT" LABEL="ferry-relay-dkim1-s$SIZE" || failed=$((failed + 1))
       cp "$PB/relay.log" "$PB/ferry-relay-last.log" 2>/dev/null; rm -rf "$PB/ferry-relay" ;;
     postfix)
-      for d in 1 0; do
+      for d in ${POSTFIX_DKIM:-1 0}; do
         echo "== postfix DKIM=$d: size $SIZE, N $N, CONC $CONC" >&2
         peer_run "$OUT" "$TSV" run-postfix.sh DKIM=$d OUT_CONC="$OUT_CONC" LABEL="postfix-dkim$d-s$SIZE" || failed=$((failed + 1))
       done ;;

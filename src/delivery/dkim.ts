@@ -114,26 +114,28 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
   const { state, now } = options;
   const run = options.signer ?? signMessage;
   const cacheMs = options.cacheMs ?? 60_000;
-  const cache = new Map<string, { domain: SendingDomain | undefined; until: number }>();
+  /** The domain and its signing keys, built once per cache entry (one array: a worker batch serialises it once). */
+  const cache = new Map<string, { domain: SendingDomain | undefined; keys: readonly SigningKey[]; until: number }>();
 
-  async function domainKeys(domainName: string): Promise<SendingDomain | undefined> {
+  async function domainKeys(domainName: string): Promise<{ domain: SendingDomain | undefined; keys: readonly SigningKey[] }> {
     const cached = cache.get(domainName);
-    if (cached && cached.until > now()) return cached.domain;
+    if (cached && cached.until > now()) return cached;
     const domain = await state.getDomain(domainName);
-    cache.set(domainName, { domain, until: now() + cacheMs });
-    return domain;
+    const keys = (domain?.dkimKeys ?? []).map((key) => ({
+      domain: domain?.domain ?? domainName,
+      selector: key.selector,
+      algorithm: key.algorithm,
+      privateKeyPem: key.privateKeyPem,
+    }));
+    const entry = { domain, keys, until: now() + cacheMs };
+    cache.set(domainName, entry);
+    return entry;
   }
 
   return {
     async sign(message) {
-      const domain = await domainKeys(message.fromDomain.toLowerCase());
-      if (!domain || domain.tenantId !== message.tenantId || domain.dkimKeys.length === 0) return Buffer.alloc(0);
-      const keys = domain.dkimKeys.map((key) => ({
-        domain: domain.domain,
-        selector: key.selector,
-        algorithm: key.algorithm,
-        privateKeyPem: key.privateKeyPem,
-      }));
+      const { domain, keys } = await domainKeys(message.fromDomain.toLowerCase());
+      if (!domain || domain.tenantId !== message.tenantId || keys.length === 0) return Buffer.alloc(0);
       return Buffer.from(await run(message.body, keys, new Date(now())), 'utf8');
     },
   };
