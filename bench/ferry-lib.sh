@@ -82,6 +82,15 @@ ferry_start() {
   cg_init ferry
   (cg_run node $RELAY_NODE_ARGS "$ROOT/src/cli.ts" serve) >"$FERRY_DATA/ferry.log" 2>&1 & FERRY_PID=$!
   wait_port 127.0.0.1 "$FERRY_PORT" 60 || { tail -20 "$FERRY_DATA/ferry.log" >&2; die "Ferry did not open 127.0.0.1:$FERRY_PORT"; }
+  ferry_wait_started "$FERRY_DATA/ferry.log"
+}
+
+# ferry_wait_started LOG: until the relay logged "ferry relay started" (60 s). The port answers
+# before the ingress worker processes (ingress.processes > 1) listen: a load started at the port
+# would open its reused connections to the primary alone.
+ferry_wait_started() {
+  local i; for ((i = 0; i < 600; i++)); do grep -q '"ferry relay started"' "$1" 2>/dev/null && return 0; sleep 0.1; done
+  tail -20 "$1" >&2; die "Ferry did not log that it started"
 }
 
 # ferry_stop: SIGTERM (graceful drain), then SIGKILL after 20 s; drop the cgroup; keep the log.
