@@ -27,9 +27,15 @@ export interface GateOptions {
   readonly rebuild?: () => readonly ContentCheck[];
 }
 
+/** The character codes of the upper-case hex digits. */
+const HEX = Array.from('0123456789ABCDEF', (digit) => digit.charCodeAt(0));
+
 /** The support reference quoted in a refusal: short, unguessable, searchable in records. */
 function newRef(): string {
-  return `CG-${pooledRandomBytes(6).toString('hex').toUpperCase()}`;
+  const bytes = pooledRandomBytes(6);
+  const codes = [67, 71, 45]; // "CG-"
+  for (let i = 0; i < bytes.length; i++) codes.push(HEX[(bytes[i] ?? 0) >> 4] ?? 48, HEX[(bytes[i] ?? 0) & 15] ?? 48);
+  return String.fromCharCode(...codes);
 }
 
 function resultOf(check: ContentCheck, finding: Finding, policy: FilterPolicy): ContentCheckResult {
@@ -91,7 +97,7 @@ export class ContentGate {
       verdict,
       record: { mode: policy.mode, ref, verdict: decided, results, durationMs: Math.round((performance.now() - started) * 100) / 100 },
     });
-    if (envelope.mailFrom && policy.allow.senders.has(envelope.mailFrom.toLowerCase())) return finish(ACCEPT, 'accept');
+    if (envelope.mailFrom && policy.allow.senders.size > 0 && policy.allow.senders.has(envelope.mailFrom.toLowerCase())) return finish(ACCEPT, 'accept');
     const monitor = policy.mode === 'monitor';
     let view: MessageView;
     try {

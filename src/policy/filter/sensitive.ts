@@ -2,6 +2,8 @@
  * The sensitive-data check: payment card numbers (Luhn-valid, issuer prefix and length of a real
  * scheme, plain or in 4-digit groups with spaces or dashes), IBANs (country length + ISO 7064
  * mod-97) and health-data indicators (health.yaml terms, counted only with a personal marker).
+ * The Subject and the text are scanned apart (no joined copy), and most text skips the full card
+ * and IBAN patterns after a cheaper test that every candidate passes (CARD_START, mayHoldIban).
  * Exports sensitiveDataCheck, findCards, findIbans, luhnValid, ibanValid. Invariant: a detail
  * never holds a whole number — only its last four digits — since details are stored in records.
  */
@@ -31,6 +33,11 @@ const SCHEMES: readonly { name: string; prefix: RegExp; lengths: readonly number
 ];
 const GROUPINGS = new Set(['4-4-4-4', '4-6-5', '4-6-4', '4-4-4-4-3', '4-4-4-1', '4-4-4-2', '4-4-4-3', '4-4-4-4-1', '4-4-4-4-2']);
 const CARD_CANDIDATE = /(?<![\d.,/-])\d(?:[ -]?\d){11,24}(?!\d|[.,/]\d)/g;
+/**
+ * How every card candidate starts (its first four digits): text without it — most text — has no
+ * candidate, and this pattern is found (or not) far sooner than the candidate's look-behind one.
+ */
+const CARD_START = /\d[ -]?\d[ -]?\d[ -]?\d/;
 const CARD_CONTEXT = /\b(cards?|cartes?|kaart|karte|tarjeta|cardul|card number|cvv|cvc|cvv2|expir|exp\.?|valid thru|visa|mastercard|amex|kreditkarte|creditcard|carte bancaire|cb)\b/i;
 
 export interface CardFinding {
@@ -57,15 +64,30 @@ function validCard(digits: string): boolean {
   return !/^(\d)\1+$/.test(digits) && luhnValid(digits) && SCHEMES.some((s) => s.prefix.test(digits) && s.lengths.includes(digits.length));
 }
 
-export function findCards(text: string): CardFinding[] {
+/**
+ * Card numbers in `texts` (the Subject, then the text), as found in them joined by line breaks (no
+ * candidate holds one) but without the joined copy: that is built only for a card's context.
+ */
+export function findCards(...texts: string[]): CardFinding[] {
   const found: CardFinding[] = [];
-  for (const match of text.matchAll(CARD_CANDIDATE)) {
-    const card = cardDigits(match[0]);
-    if (!card) continue;
-    const scheme = SCHEMES.find((s) => s.prefix.test(card.digits) && s.lengths.includes(card.digits.length))?.name ?? 'card';
-    const index = match.index ?? 0;
-    const around = text.slice(Math.max(0, index - 80), index + match[0].length + 40);
-    found.push({ scheme, last4: card.digits.slice(-4), grouped: card.grouped, context: CARD_CONTEXT.test(around) });
+  let joined: string | undefined;
+  let offset = 0;
+  for (const text of texts) {
+    // No candidate starts before the first CARD_START: the scan starts there (or not at all).
+    const start = CARD_START.exec(text);
+    if (start) {
+      CARD_CANDIDATE.lastIndex = start.index;
+      for (let match = CARD_CANDIDATE.exec(text); match; match = CARD_CANDIDATE.exec(text)) {
+        const card = cardDigits(match[0]);
+        if (!card) continue;
+        const scheme = SCHEMES.find((s) => s.prefix.test(card.digits) && s.lengths.includes(card.digits.length))?.name ?? 'card';
+        const index = offset + match.index;
+        joined ??= texts.join('\n');
+        const around = joined.slice(Math.max(0, index - 80), index + match[0].length + 40);
+        found.push({ scheme, last4: card.digits.slice(-4), grouped: card.grouped, context: CARD_CONTEXT.test(around) });
+      }
+    }
+    offset += text.length + 1;
   }
   return found;
 }
@@ -91,20 +113,54 @@ export function ibanValid(iban: string): boolean {
   return remainder === 1;
 }
 
-/** Valid IBANs in the text (compact, upper case); trailing words glued by the regex are cut at the country length. */
-export function findIbans(text: string): string[] {
+/**
+ * Valid IBANs in the texts (compact, upper case, each once); trailing words glued by the regex are
+ * cut at the country length. Texts given apart find what they would joined by a line break (no
+ * candidate holds one), without the joined copy.
+ */
+export function findIbans(...texts: string[]): string[] {
   const found = new Set<string>();
-  for (const match of text.matchAll(IBAN_CANDIDATE)) {
-    const compact = match[0].replace(/ /g, '').toUpperCase();
-    const length = IBAN_LENGTHS[compact.slice(0, 2)];
-    if (length !== undefined && compact.length >= length && ibanValid(compact.slice(0, length))) found.add(compact.slice(0, length));
+  for (const text of texts) {
+    IBAN_CANDIDATE.lastIndex = 0;
+    for (let match = IBAN_CANDIDATE.exec(text); match; match = IBAN_CANDIDATE.exec(text)) {
+      const compact = match[0].replace(/ /g, '').toUpperCase();
+      const length = IBAN_LENGTHS[compact.slice(0, 2)];
+      if (length !== undefined && compact.length >= length && ibanValid(compact.slice(0, length))) found.add(compact.slice(0, length));
+    }
   }
   return [...found];
 }
 
-function healthFinding(list: readonly string[], rules: HealthRules): { score: number; detail: string } {
-  const hits = rules.terms.find(list);
-  if (hits.length === 0 || rules.personal.find(list).length === 0) return { score: 0, detail: '' };
+/**
+ * False when no IBAN can be in the view: in ASCII text every candidate starts a word (after a
+ * non-word character) with two letters and two digits, and checking the words' first characters
+ * is cheaper than the pattern's scan of the whole text. Other text: true (the pattern decides).
+ */
+function mayHoldIban(view: MessageView): boolean {
+  return view.asciiOnly !== true || someStartLikeIban(view.subjectWords) || someStartLikeIban(view.textWords);
+}
+
+function someStartLikeIban(words: readonly string[]): boolean {
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] ?? '';
+    if (isLetter(word.charCodeAt(0)) && isLetter(word.charCodeAt(1)) && isDigit(word.charCodeAt(2)) && isDigit(word.charCodeAt(3))) return true;
+  }
+  return false;
+}
+
+/** A lower-case ASCII letter (words are lower case). */
+function isLetter(code: number): boolean {
+  return code >= 97 && code <= 122;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** Health terms and personal markers in the Subject's words then the text's (one list: a term may span both). */
+function healthFinding(subject: readonly string[], text: readonly string[], rules: HealthRules): { score: number; detail: string } {
+  const hits = rules.terms.find(subject, text);
+  if (hits.length === 0 || rules.personal.find(subject, text).length === 0) return { score: 0, detail: '' };
   const score = hits.reduce((sum, h) => sum + rules.weights[h.data], 0);
   return { score, detail: `health indicators ${score}: ${hits.map((h) => h.term).join(', ')}` };
 }
@@ -119,16 +175,15 @@ export function sensitiveDataCheck(healthRules: HealthRules): ContentCheck {
     category: 'sensitive-data',
     check(view: MessageView, _envelope, policy: FilterPolicy): Finding {
       const threshold = policy.checks['sensitive-data'].threshold;
-      const text = `${view.subject}\n${view.text}`;
       const findings: { code: string; score: number; detail: string }[] = [];
-      for (const card of findCards(text)) {
+      for (const card of findCards(view.subject, view.text)) {
         findings.push({ code: 'sensitive.pan', score: cardScore(card), detail: `${card.scheme} card number ending ${card.last4}${card.grouped ? ', grouped' : ''}${card.context ? ', card context' : ''}` });
       }
-      for (const iban of findIbans(text)) {
+      for (const iban of mayHoldIban(view) ? findIbans(view.subject, view.text) : []) {
         if (policy.allow.ibans.has(iban)) continue;
         findings.push({ code: 'sensitive.iban', score: 10, detail: `IBAN ${iban.slice(0, 2)}…${iban.slice(-4)} (mod-97 valid)` });
       }
-      const health = healthFinding(view.subjectWords.concat(view.textWords), healthRules);
+      const health = healthFinding(view.subjectWords, view.textWords, healthRules);
       if (health.score > 0) findings.push({ code: 'sensitive.health', score: health.score, detail: health.detail });
       findings.sort((a, b) => b.score - a.score);
       const best = findings[0];

@@ -2,9 +2,10 @@
  * Term matching for the rule data files: text is normalised (NFKD, accents dropped, lower case,
  * punctuation → space) and split into words; a term is one or more words, a trailing `*` makes
  * its last word a prefix (`casino*` matches `casinos`). A TermIndex finds every term in one pass
- * over the words (a map from first word → terms), so cost grows with the text, not the lists.
- * Only the stretches around non-ASCII characters pay for Unicode normalisation (see words()).
- * Exports normalizeText, words, asciiWords, TermIndex, Hit.
+ * over the words (a map from first word → terms), so cost grows with the text, not the lists;
+ * the words may come in two parts (the Subject's, then the text's) that are matched as one list
+ * without a joined copy. Only the stretches around non-ASCII characters pay for Unicode
+ * normalisation (see words()). Exports normalizeText, words, asciiWords, TermIndex, Hit.
  */
 
 const NON_ASCII = /[\u0080-\uffff]/g;
@@ -102,12 +103,14 @@ const MIN_PREFIX = 3;
  */
 const HASHES = 8192;
 
-/** Hash of a word's first MIN_PREFIX code units (the word is at least that long). Written out again in find(). */
+const NO_WORDS: readonly string[] = [];
+
+/** Hash of a word's first MIN_PREFIX code units (the word is at least that long). Written out again in #scan(). */
 function prefixHash(word: string): number {
   return (word.charCodeAt(0) * 961 + word.charCodeAt(1) * 31 + word.charCodeAt(2)) & (HASHES - 1);
 }
 
-/** Hash of a whole word: length, first and last code unit (cheaper than the Map's own hashing). Written out again in find(). */
+/** Hash of a whole word: length, first and last code unit (cheaper than the Map's own hashing). Written out again in #scan(). */
 function wordHash(word: string): number {
   return (word.length * 961 + word.charCodeAt(0) * 31 + word.charCodeAt(word.length - 1)) & (HASHES - 1);
 }
@@ -123,6 +126,8 @@ export class TermIndex<T> {
   /** Mark the hashes of the #exact and #prefixes keys: most words skip the lookups (and the slice). */
   readonly #exactHashes = new Int32Array(HASHES / 32);
   readonly #prefixHashes = new Int32Array(HASHES / 32);
+  /** The longest #exact key: a longer word (a long token, an ID) skips that lookup. */
+  #longestExact = 0;
   size = 0;
 
   add(term: string, data: T): void {
@@ -137,39 +142,55 @@ export class TermIndex<T> {
     const map = single ? this.#prefixes : this.#exact;
     const key = single ? first.slice(0, MIN_PREFIX) : first;
     setBit(single ? this.#prefixHashes : this.#exactHashes, single ? prefixHash(key) : wordHash(key));
+    if (!single) this.#longestExact = Math.max(this.#longestExact, key.length);
     const list = map.get(key) ?? [];
     list.push(compiled);
     map.set(key, list);
     this.size++;
   }
 
-  /** Every term found in `text`, once per term, with its number of occurrences. */
-  find(text: string | readonly string[]): Hit<T>[] {
+  /**
+   * Every term found in `text`, once per term, with its number of occurrences. `more` continues
+   * the list (a term may span both): the hits of `text.concat(more)`, without the copy.
+   */
+  find(text: string | readonly string[], more: readonly string[] = NO_WORDS): Hit<T>[] {
     const list = typeof text === 'string' ? words(text) : text;
+    const hits = this.#scan(list, list, more, 0, undefined);
+    const all = more.length === 0 ? hits : this.#scan(more, list, more, list.length, hits);
+    if (!all) return [];
+    return [...all].map(([term, seen]) => ({ term: term.label, data: term.data, at: seen.at, count: seen.count }));
+  }
+
+  /** Looks up the words of `scan`, which sits at word offset `base` of the list `first` + `rest`. */
+  #scan(scan: readonly string[], first: readonly string[], rest: readonly string[], base: number, found: Found<T> | undefined): Found<T> | undefined {
     // Most lists hit no term at all: the map is made at the first hit.
-    let hits: Map<CompiledTerm<T>, { at: number; count: number }> | undefined;
+    let hits = found;
     const exactHashes = this.#exactHashes;
     const prefixHashes = this.#prefixHashes;
-    for (let i = 0; i < list.length; i++) {
-      const word = list[i] ?? '';
+    const longestExact = this.#longestExact;
+    for (let i = 0; i < scan.length; i++) {
+      const word = scan[i] ?? '';
       const n = word.length;
-      const first = word.charCodeAt(0);
+      const first0 = word.charCodeAt(0);
       // wordHash() and prefixHash() written out: once per word of every message, and a busy relay
       // was seen not to inline them.
-      const hash = (n * 961 + first * 31 + word.charCodeAt(n - 1)) & (HASHES - 1);
-      const exact = ((exactHashes[hash >>> 5] ?? 0) >>> (hash & 31)) & 1 ? this.#exact.get(word) : undefined;
-      if (exact) for (const term of exact) if (matchesAt(term, list, i)) hits = record(hits, term, i);
+      if (n <= longestExact) {
+        const hash = (n * 961 + first0 * 31 + word.charCodeAt(n - 1)) & (HASHES - 1);
+        const exact = ((exactHashes[hash >>> 5] ?? 0) >>> (hash & 31)) & 1 ? this.#exact.get(word) : undefined;
+        if (exact) for (const term of exact) if (matchesAt(term, first, rest, base + i)) hits = record(hits, term, base + i);
+      }
       if (n < MIN_PREFIX) continue;
-      const prefix = (first * 961 + word.charCodeAt(1) * 31 + word.charCodeAt(2)) & (HASHES - 1);
+      const prefix = (first0 * 961 + word.charCodeAt(1) * 31 + word.charCodeAt(2)) & (HASHES - 1);
       const prefixed = ((prefixHashes[prefix >>> 5] ?? 0) >>> (prefix & 31)) & 1 ? this.#prefixes.get(word.slice(0, MIN_PREFIX)) : undefined;
-      if (prefixed) for (const term of prefixed) if (word.startsWith(term.words[0] ?? '')) hits = record(hits, term, i);
+      if (prefixed) for (const term of prefixed) if (word.startsWith(term.words[0] ?? '')) hits = record(hits, term, base + i);
     }
-    if (!hits) return [];
-    return [...hits].map(([term, seen]) => ({ term: term.label, data: term.data, at: seen.at, count: seen.count }));
+    return hits;
   }
 }
 
-function record<T>(hits: Map<CompiledTerm<T>, { at: number; count: number }> | undefined, term: CompiledTerm<T>, at: number): Map<CompiledTerm<T>, { at: number; count: number }> {
+type Found<T> = Map<CompiledTerm<T>, { at: number; count: number }>;
+
+function record<T>(hits: Found<T> | undefined, term: CompiledTerm<T>, at: number): Found<T> {
   const map = hits ?? new Map<CompiledTerm<T>, { at: number; count: number }>();
   const seen = map.get(term);
   if (seen) seen.count++;
@@ -177,11 +198,13 @@ function record<T>(hits: Map<CompiledTerm<T>, { at: number; count: number }> | u
   return map;
 }
 
-function matchesAt<T>(term: CompiledTerm<T>, list: readonly string[], start: number): boolean {
+/** Whether `term` matches at word offset `start` of the list `first` + `rest`. */
+function matchesAt<T>(term: CompiledTerm<T>, first: readonly string[], rest: readonly string[], start: number): boolean {
   const n = term.words.length;
-  if (start + n > list.length) return false;
+  if (start + n > first.length + rest.length) return false;
   for (let k = 1; k < n; k++) {
-    const word = list[start + k] ?? '';
+    const at = start + k;
+    const word = (at < first.length ? first[at] : rest[at - first.length]) ?? '';
     const want = term.words[k] ?? '';
     const last = k === n - 1;
     if (last && term.prefix ? !word.startsWith(want) : word !== want) return false;

@@ -28,6 +28,8 @@ export interface MessageView {
   /** Subject and text as normalised words (terms.ts), computed once for every term check. */
   readonly subjectWords: readonly string[];
   readonly textWords: readonly string[];
+  /** true: Subject and text are all ASCII, so their words are their [a-z0-9] runs (absent: not known). */
+  readonly asciiOnly?: boolean;
   readonly links: readonly LinkView[];
   readonly attachments: readonly AttachmentView[];
   /** Header fields by lower-case name (first value). */
