@@ -121,12 +121,12 @@ export function createDkimSigner(options: DkimSignerOptions): DkimSigner {
     const cached = cache.get(domainName);
     if (cached && cached.until > now()) return cached;
     const domain = await state.getDomain(domainName);
-    const keys = (domain?.dkimKeys ?? []).map((key) => ({
-      domain: domain?.domain ?? domainName,
+    const keys = domain ? domain.dkimKeys.map((key) => ({
+      domain: domain.domain,
       selector: key.selector,
       algorithm: key.algorithm,
       privateKeyPem: key.privateKeyPem,
-    }));
+    })) : [];
     const entry = { domain, keys, until: now() + cacheMs };
     cache.set(domainName, entry);
     return entry;
