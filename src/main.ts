@@ -10,7 +10,7 @@ import type { Config } from './config/index.ts';
 import type { Logger } from './platform/index.ts';
 import { openLocalDatabase, createResolver } from './platform/index.ts';
 import { openStateStore, loadMasterKey } from './state/index.ts';
-import { openSpool, wakingSpool } from './spool/index.ts';
+import { handingSpool, openSpool, type DeliveryIntake } from './spool/index.ts';
 import { createRouter } from './delivery/routing.ts';
 import { parseVerpAddress, startDelivery } from './delivery/index.ts';
 import { deliveryHooks, reloadDefaultBounceProducts, reloadDefaultBounceRules, startFeedbackLoop, unsubscribeSecretOf } from './feedback/index.ts';
@@ -61,9 +61,11 @@ export async function startRelay(config: Config, log: Logger): Promise<Relay> {
     timeoutMs: parseDuration(config.dns.timeout),
     negativeTtlMs: parseDuration(config.dns.negativeTtl),
   });
-  // Accepted mail (and the egress stage's own notices) wakes the delivery engine once it runs.
-  let wakeDelivery = (): void => undefined;
-  const relaySpool = wakingSpool(spool, () => wakeDelivery());
+  // Accepted mail (and the egress stage's own notices) goes straight to the delivery engine once
+  // it runs (or wakes it, when its active window is full).
+  let intake: DeliveryIntake | undefined;
+  const wakeDelivery = (): void => intake?.nudge();
+  const relaySpool = handingSpool(spool, () => intake);
   const egress = await startEgress({ config, state, spool: relaySpool, log: log.child({ stage: 'egress' }), metrics: metrics.egress });
   const delivery = config.delivery.enabled
     ? startDelivery({
@@ -72,7 +74,7 @@ export async function startRelay(config: Config, log: Logger): Promise<Relay> {
     })
     : undefined;
   if (delivery) {
-    wakeDelivery = () => delivery.nudge();
+    intake = delivery;
     egress.view.onUsageChange((address) => delivery.retireIp(address));
   }
   // Unconfirmed credit charges are committed here, before the ingress serves.
@@ -85,7 +87,7 @@ export async function startRelay(config: Config, log: Logger): Promise<Relay> {
     log: log.child({ stage: 'ingress' }),
     observer: metrics.ingress,
   });
-  const workers = await startWorkers(config, ingress.ports, metrics, () => wakeDelivery(), log).catch(async (error: unknown) => {
+  const workers = await startWorkers(config, ingress.ports, metrics, wakeDelivery, log).catch(async (error: unknown) => {
     await ingress.stop();
     throw error;
   });

@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Config } from '../config/index.ts';
-import { parseDuration, parseRetrySchedule } from '../domain/index.ts';
+import { parseDuration, parseRetrySchedule, type Delivery } from '../domain/index.ts';
 import type { Logger } from '../platform/index.ts';
 import type { Spool } from '../spool/index.ts';
 import type { StateStore } from '../state/store.ts';
@@ -60,6 +60,14 @@ export interface EgressQueueInfo {
 export interface DeliveryEngine {
   /** Claim due deliveries now (ingress calls it after each accepted message). */
   nudge(): void;
+  /**
+   * Fresh mail straight into the active window, without a claim (src/spool/waking.ts): room for
+   * `count` deliveries is held, or false (window full, stopping, or the start-up recover not done
+   * yet: it would put the taken deliveries back on the scheduled queue and they would run twice).
+   */
+  reserve(count: number): boolean;
+  adopt(deliveries: readonly Delivery[], reserved: number): void;
+  unreserve(count: number): void;
   queues(): EgressQueueInfo[];
   /**
    * The egress stage changed how this IP may be used (quarantined, revoked, leased, lease ended):
@@ -137,9 +145,11 @@ export function startDelivery(deps: DeliveryDeps): DeliveryEngine {
     config, spool, state, router: deps.router, egress: deps.egress, attempt, settle, now, log,
     queueFor, queues: () => queues.values(),
   });
+  let recoverDone = false;
   const recovered = spool.recover(now()).then(
     (count) => {
       if (count > 0) log.info({ count }, 'recovered deliveries left active by the previous run');
+      recoverDone = true;
       scheduler.nudge();
     },
     (error: unknown) => log.error({ err: error }, 'spool recover failed'),
@@ -147,6 +157,9 @@ export function startDelivery(deps: DeliveryDeps): DeliveryEngine {
 
   return {
     nudge: () => void recovered.then(() => scheduler.nudge()),
+    reserve: (count) => recoverDone && scheduler.reserve(count),
+    adopt: (deliveries, reserved) => scheduler.adopt(deliveries, reserved),
+    unreserve: (count) => scheduler.unreserve(count),
     reloadShaping() {
       shaping = loadShaping(config.delivery.shapingFile);
     },

@@ -2,9 +2,11 @@
  * The scheduler: claims due deliveries from the spool into a bounded active window, routes each
  * (undeliverable → Bounce, temporary DNS failure → defer, hosts → the ready queue of its egress
  * path = chosen sending IP × site), and runs the watchdog that expires deliveries past their
- * lifetime. Exports createScheduler. Invariants: at most `activeWindow` deliveries are active
- * (claimed, not yet settled) at once; every claimed delivery is settled once, or left active
- * for `recover` when stopped mid-way; every due/expiry decision uses the injected clock.
+ * lifetime. Fresh mail can also skip the claim: ingress reserves room, stores the deliveries
+ * active and hands them over (reserve → adopt). Exports createScheduler. Invariants: at most
+ * `activeWindow` deliveries are active (claimed or adopted, not yet settled) at once; every
+ * claimed or adopted delivery is settled once, or left active for `recover` when stopped mid-way;
+ * every due/expiry decision uses the injected clock.
  */
 import type { Config } from '../config/index.ts';
 import type { Delivery, RemoteReply } from '../domain/index.ts';
@@ -40,6 +42,15 @@ export interface Scheduler {
   nudge(): void;
   /** A delivery left the active window (settled). */
   released(): void;
+  /**
+   * Holds room in the active window for up to `count` fresh deliveries (false when full or
+   * stopped): the caller then stores them active (spool.accept with startActive) and hands them
+   * over with adopt, or gives the room back with unreserve if the accept failed.
+   */
+  reserve(count: number): boolean;
+  /** Fresh deliveries stored active under a reservation of `reserved`: routed at once, no claim. */
+  adopt(deliveries: readonly Delivery[], reserved: number): void;
+  unreserve(count: number): void;
   readonly active: number;
   /** Stop claiming; deliveries being routed finish routing. */
   stop(): Promise<void>;
@@ -175,6 +186,25 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     nudge();
   }
 
+  function reserve(count: number): boolean {
+    if (stopped || active + count > windowSize) return false;
+    active += count;
+    return true;
+  }
+
+  function adopt(deliveries: readonly Delivery[], reserved: number): void {
+    // Stopped meanwhile: they stay active in the spool, and the next start's recover takes them.
+    if (stopped) return;
+    const claimedAt = now();
+    for (const delivery of deliveries) dispatch(delivery, claimedAt);
+    if (reserved > deliveries.length) unreserve(reserved - deliveries.length);
+  }
+
+  function unreserve(count: number): void {
+    active -= count;
+    nudge();
+  }
+
   function nudge(): void {
     if (stopped) return;
     if (claiming) {
@@ -206,6 +236,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   return {
     nudge,
     released,
+    reserve,
+    adopt,
+    unreserve,
     get active() {
       return active;
     },

@@ -8,4 +8,4 @@ export { planDeliveries } from './fanout.ts';
 export type { Spool, SpoolStats, SpoolSummary, SpoolGroupSummary, DeliveryResult } from './types.ts';
 export { matchesFilter, type QueueFilter, type BulkAction, type BulkOptions, type BulkResult } from './bulk.ts';
 export type { UnconfirmedCharge } from './types.ts';
-export { wakingSpool } from './waking.ts';
+export { handingSpool, wakingSpool, type DeliveryIntake } from './waking.ts';

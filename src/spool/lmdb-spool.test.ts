@@ -1,7 +1,7 @@
 /**
  * The LMDB spool against a real LMDB environment in a temp dir: accept → claim → complete,
  * partial recipients rescheduled, claim order and never-twice, deferred mail, recover,
- * body removal, summary, large bodies, duplicate ids and close.
+ * deliveries stored active at accept, body removal, summary, large bodies, duplicate ids and close.
  */
 import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -141,6 +141,20 @@ t.test('recover puts active deliveries back on the schedule at now', async (t) =
   const reclaimed = await spool.claimDue(7_000, 10);
   t.same(reclaimed.map((d) => d.dueAt), [2_000, 7_000, 7_000], 'recovered deliveries due at now');
   t.equal(await spool.recover(8_000), 3);
+});
+
+t.test('accept with startActive stores the deliveries active: never claimed, completed as usual, recovered after a stop', async (t) => {
+  const { spool } = openTempSpool(t);
+  const taken = message(['a@one.test', 'b@two.test'], 1_000);
+  const deliveries = await spool.accept(taken, DAY, undefined, true);
+  t.same(deliveries.map((d) => d.state), ['active', 'active']);
+  t.same(await spool.stats(), { messages: 1, scheduled: 0, active: 2, oldestReceivedAt: 1_000 });
+  t.same(await spool.claimDue(5_000, 10), [], 'nothing to claim: they are already taken');
+  await spool.complete(deliveries[0]!.id, { recipients: [{ address: 'a@one.test', state: 'delivered' }] });
+  t.same((await spool.listDeliveries(taken.id)).map((d) => [d.id, d.state]), [[deliveries[1]!.id, 'active']]);
+  // The run stopped before the second was settled: the next start's recover puts it back.
+  t.equal(await spool.recover(6_000), 1);
+  t.same((await spool.claimDue(6_000, 10)).map((d) => d.id), [deliveries[1]!.id]);
 });
 
 t.test('recover also finds active deliveries of a spool written before spool.active existed', async (t) => {

@@ -58,9 +58,10 @@ export class LmdbSpool implements Spool {
     this.#active = db.openDB<true, string>('spool.active', { encoding: 'msgpack' });
   }
 
-  async accept(message: AcceptedMessage, expiresAt: number, charge?: { tenantId: string; amount: number }): Promise<readonly Delivery[]> {
+  async accept(message: AcceptedMessage, expiresAt: number, charge?: { tenantId: string; amount: number }, startActive = false): Promise<readonly Delivery[]> {
     this.#assertOpen();
-    const deliveries = planDeliveries(message, expiresAt);
+    const planned = planDeliveries(message, expiresAt);
+    const deliveries = startActive ? planned.map((delivery): Delivery => ({ ...delivery, state: 'active' })) : planned;
     // ifNoExists makes the whole fan-out conditional and atomic: a duplicate id writes nothing.
     const stored = await this.#write('accept', () =>
       this.#messages.ifNoExists(message.id, () => {
@@ -68,7 +69,8 @@ export class LmdbSpool implements Spool {
         if (charge) void this.#charges.put(message.id, { messageId: message.id, tenantId: charge.tenantId, amount: charge.amount, at: message.receivedAt });
         for (const delivery of deliveries) {
           void this.#deliveries.put(delivery.id, delivery);
-          void this.#schedule.put([delivery.dueAt, delivery.id], true);
+          if (startActive) void this.#active.put(delivery.id, true);
+          else void this.#schedule.put([delivery.dueAt, delivery.id], true);
         }
       }),
     );

@@ -16,7 +16,7 @@ export interface SpoolOptions {
 export function openSpool(db: LocalDatabase, options: SpoolOptions = {}): Spool {
   const spool = new LmdbSpool(db, options.hotMessageBytes);
   return {
-    accept: (message, expiresAt, charge) => spool.accept(message, expiresAt, charge),
+    accept: (message, expiresAt, charge, startActive) => spool.accept(message, expiresAt, charge, startActive),
     unconfirmedCharges: (limit) => spool.unconfirmedCharges(limit),
     confirmCharges: (messageIds) => spool.confirmCharges(messageIds),
     claimDue: (now, limit) => spool.claimDue(now, limit),

@@ -62,9 +62,11 @@ export interface UnconfirmedCharge {
 export interface Spool {
   /**
    * Durably stores the message and one scheduled delivery per recipient domain; with `charge`,
-   * also its unconfirmed charge, in the same atomic write.
+   * also its unconfirmed charge, in the same atomic write. With `startActive` the deliveries are
+   * stored active instead: the caller's delivery engine took them without a claim (it reserved
+   * room for them first); recover() puts them back if the run stops before settling them.
    */
-  accept(message: AcceptedMessage, expiresAt: number, charge?: { readonly tenantId: string; readonly amount: number }): Promise<readonly Delivery[]>;
+  accept(message: AcceptedMessage, expiresAt: number, charge?: { readonly tenantId: string; readonly amount: number }, startActive?: boolean): Promise<readonly Delivery[]>;
   /** Charges written with accept() and not yet confirmed, oldest first. */
   unconfirmedCharges(limit: number): Promise<UnconfirmedCharge[]>;
   /** Forgets charges the state store has confirmed (idempotent). */

@@ -13,7 +13,7 @@ import type { Test } from 'tap';
 import { deepMerge, loadConfig, type Config } from '../../src/config/index.ts';
 import { newMessageId, parseDuration, type AcceptedMessage, type DkimKey, type OutcomeRecord, type OutcomeType, type Tenant } from '../../src/domain/index.ts';
 import { createResolver, createLogger, openLocalDatabase } from '../../src/platform/index.ts';
-import { openSpool, type Spool } from '../../src/spool/index.ts';
+import { handingSpool, openSpool, type Spool } from '../../src/spool/index.ts';
 import { openStateStore, type StateStore } from '../../src/state/index.ts';
 import { createRouter, startDelivery, type DeliveryEngine } from '../../src/delivery/index.ts';
 import { startEgress, type Egress } from '../../src/egress/index.ts';
@@ -42,8 +42,11 @@ export interface Harness {
   tenant(name: string, patch?: { pool?: string; contactEmail?: string; ipFallback?: 'pool' | 'wait' }): Promise<Tenant>;
   /** Adds a sending domain with rsa-sha256 (selector `rsa`) and ed25519-sha256 (selector `ed`) keys. */
   domain(tenant: Tenant, domain: string): Promise<DkimKey[]>;
-  /** Accepts a message into the spool (expires after delivery.maxQueueLifetime) and nudges the engine. */
-  send(tenant: Tenant, from: string, to: readonly string[], extra?: { subject?: string }): Promise<AcceptedMessage>;
+  /**
+   * Accepts a message into the spool (expires after delivery.maxQueueLifetime) and nudges the
+   * engine; with `handOver`, through the relay's handingSpool (straight into the active window).
+   */
+  send(tenant: Tenant, from: string, to: readonly string[], extra?: { subject?: string; handOver?: boolean }): Promise<AcceptedMessage>;
   /** Polls the spool's stats until `check` holds (records are appended just before spool.complete). */
   spoolSettles(check: (stats: Awaited<ReturnType<Spool['stats']>>) => boolean, timeoutMs?: number): Promise<boolean>;
   /** Waits until at least `count` records of these types exist. */
@@ -112,6 +115,10 @@ export async function startHarness(t: Test, options: HarnessOptions = {}): Promi
         id: newMessageId(receivedAt), tenantId: tenant.id, envelope: { mailFrom: from, rcptTo: [...to] },
         fromDomain: from.slice(from.lastIndexOf('@') + 1), receivedAt, clientIp: '127.0.0.1', size: body.length, body,
       };
+      if (extra.handOver) {
+        await handingSpool(spool, () => engine).accept(message, receivedAt + lifetime());
+        return message;
+      }
       await spool.accept(message, receivedAt + lifetime());
       engine.nudge();
       return message;
