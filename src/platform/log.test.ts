@@ -1,8 +1,10 @@
 /**
- * The logger: secrets are redacted, and the asynchronous stdout destination loses no line when the
- * process exits right after logging (pino flushes what is queued on exit).
+ * The logger: secrets are redacted; the buffered stdout destination loses no line when the
+ * process exits right after logging (pino flushes on exit), and a lone line on a quiet process
+ * is written within the flush interval, not held until the buffer fills.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -34,4 +36,17 @@ process.exit(0);`;
   t.equal(seen.length, 5000);
   t.same(seen.slice(0, 3), [0, 1, 2]);
   t.equal(seen.at(-1), 4999);
+});
+
+t.test('a lone line on a quiet process reaches stdout while the process still runs', async (t) => {
+  const logModule = fileURLToPath(new URL('./log.ts', import.meta.url));
+  const script = `import { createLogger } from ${JSON.stringify(logModule)};
+createLogger('info').info('alone');
+setTimeout(() => { process.stderr.write('late\\n'); process.exit(0); }, 2000);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const order: string[] = [];
+  child.stdout.on('data', (chunk: Buffer) => order.push(`stdout:${(JSON.parse(chunk.toString()) as { msg: string }).msg}`));
+  child.stderr.on('data', () => order.push('stderr:late'));
+  await once(child, 'close');
+  t.same(order, ['stdout:alone', 'stderr:late'], 'written on the timer, long before exit');
 });
