@@ -94,9 +94,18 @@ export class LmdbSpool implements Spool {
   }
 
   async claimDue(now: number, limit: number): Promise<Delivery[]> {
-    if (limit <= 0) return [];
+    if (limit <= 0 || !this.#anyDue(now)) return [];
     // One write transaction: LMDB has a single writer, so no two claims see the same entry.
     return this.#write('claimDue', () => this.#deliveries.transaction(() => this.#claimInTransaction(now, limit)));
+  }
+
+  /**
+   * A read of the first schedule entry: most claims (one per settled delivery, while fresh mail is
+   * handed over without one) find nothing due and then cost no write transaction.
+   */
+  #anyDue(now: number): boolean {
+    for (const key of this.#schedule.getKeys({ limit: 1 })) return key[0] <= now;
+    return false;
   }
 
   #claimInTransaction(now: number, limit: number): Delivery[] {
