@@ -65,6 +65,9 @@ t.test('key add|list|revoke and domain add|list through --api match the direct p
   const domains = await json(t, f, [...api, 'domain', 'list', 'shop']);
   t.same(domains, await json(t, f, ['domain', 'list', 'shop']));
   t.same(domains.map((d: { domain: string }) => d.domain).sort(), ['other.test', 'shop.test']);
+  const unsigned = await json(t, f, [...api, 'domain', 'add', 'shop', 'unsigned.test', '--no-dkim']);
+  t.same(unsigned.domain.dkimKeys, [], '--no-dkim through the API: no keys');
+  t.notOk(unsigned.dnsRecords.some((r: { purpose: string }) => r.purpose === 'dkim'), 'and no DKIM record to publish');
   const twice = await ferry(f, [...api, '--json', 'domain', 'add', 'shop', 'shop.test']);
   t.same([twice.code, JSON.parse(twice.stderr).error.code], [1, 'MTA_ERR_STATE_CONFLICT']);
 

@@ -97,6 +97,14 @@ t.test('tenant, key, domain lifecycle', async (t) => {
   const domains = json<Array<{ domain: string; dkimKeys: unknown[] }>>(await ferry(['--json', 'domain', 'list', 'acme']));
   t.same(domains.map((d) => d.domain), ['mail.acme.test']);
   t.notMatch(JSON.stringify(domains), /PRIVATE KEY/);
+  const unsigned = await ferry(['domain', 'add', 'acme', 'app.acme.test', '--no-dkim']);
+  t.equal(unsigned.code, 0, unsigned.stderr);
+  t.match(unsigned.stdout, /no DKIM keys: its mail is relayed unsigned/);
+  t.notMatch(unsigned.stdout, /_domainkey/, 'no DKIM record to publish');
+  t.match(unsigned.stdout, /_dmarc\.app\.acme\.test/);
+  const listed = json<Array<{ domain: string; dkimKeys: unknown[] }>>(await ferry(['--json', 'domain', 'list', 'acme']));
+  t.same(listed.map((d) => [d.domain, d.dkimKeys.length]), [['app.acme.test', 0], ['mail.acme.test', 2]]);
+  t.match((await ferry(['domain', 'list', 'acme'])).stdout, /app\.acme\.test\s+\S+\s+none \(unsigned\)/);
   const badDomain = await ferry(['domain', 'add', 'acme', 'not_a domain']);
   t.equal(badDomain.code, 1);
   t.match(badDomain.stderr, /MTA_ERR_INVALID_INPUT: domain/);

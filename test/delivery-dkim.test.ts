@@ -2,7 +2,8 @@
  * DKIM end to end: a message delivered to a real sink carries an rsa-sha256 and an
  * ed25519-sha256 signature, both verified by an independent implementation (Debian's
  * python3-dkim) with the public keys handed over without DNS. Also runs the signing through
- * the worker-thread pool. Sinks on 127.0.24.x.
+ * the worker-thread pool. A domain of another tenant, or one without keys, is not signed.
+ * Sinks on 127.0.24.x.
  */
 import t, { type Test } from 'tap';
 import { existsSync } from 'node:fs';
@@ -57,6 +58,20 @@ t.test('a domain of another tenant does not sign', async (t) => {
   const other = await h.tenant('other');
   await h.domain(owner, 'owned.test');
   await h.send(other, 'x@owned.test', ['alice@dest.test']);
+  await h.records(['Delivery'], 1);
+  t.notMatch(sink.messages[0]!.data.toString(), /DKIM-Signature/);
+});
+
+t.test('a domain added without keys (domain add --no-dkim) is relayed unsigned', async (t) => {
+  const sink = await startSmtpSink({ host: '127.0.24.5' });
+  t.teardown(() => sink.stop());
+  const h = await startHarness(t, {
+    dkimWorkers: 1,
+    config: { egress: { ips: [{ address: '127.0.24.10', helo: 'out.ferry.test' }], pools: { shared: ['127.0.24.10'] } }, delivery: { routes: { '*': `127.0.24.5:${sink.port}` } } },
+  });
+  const tenant = await h.tenant('acme');
+  await h.state.addDomain({ domain: 'app.acme.test', tenantId: tenant.id, createdAt: Date.now(), dkimKeys: [] });
+  await h.send(tenant, 'news@app.acme.test', ['alice@dest.test']);
   await h.records(['Delivery'], 1);
   t.notMatch(sink.messages[0]!.data.toString(), /DKIM-Signature/);
 });

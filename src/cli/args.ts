@@ -26,7 +26,8 @@ Commands:
 ${TENANT_USAGE}  key add T                             issue an API key (shown once)
   key list T                            the tenant's keys (ids, never the keys)
   key revoke KEYID                      revoke a key at once
-  domain add T DOMAIN                   add a sending domain, generate DKIM keys, print DNS records
+  domain add T DOMAIN [--no-dkim]       add a sending domain, generate DKIM keys, print DNS records
+                                        (--no-dkim: no keys; its mail is relayed unsigned, e.g. signed by the app)
   domain list T                         the tenant's sending domains
   domain check DOMAIN                   live lookup of its DKIM, SPF, DMARC and return-path records
   (tenant, key, domain and credits commands also take --api URL [--token T]: through a running relay's admin API)
@@ -54,6 +55,8 @@ export interface CliArgs {
   readonly help: boolean;
   readonly reason: string | undefined;
   readonly clear: boolean;
+  /** `domain add --no-dkim`: the domain gets no signing keys. */
+  readonly noDkim: boolean;
   /** Operator options (queue, message, outcomes, admin token); see src/cli/operator-args.ts. */
   readonly operator: OperatorOptions;
   /** Options of the credit commands; see src/cli/credit-args.ts. */
@@ -82,6 +85,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         help: { type: 'boolean', short: 'h', default: false },
         reason: { type: 'string' },
         clear: { type: 'boolean', default: false },
+        'no-dkim': { type: 'boolean', default: false },
         ...OPERATOR_OPTIONS,
         ...CREDIT_OPTIONS,
         ...FEEDBACK_OPTIONS,
@@ -96,6 +100,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       help: values.help ?? false,
       reason: values.reason,
       clear: values.clear ?? false,
+      noDkim: values['no-dkim'] ?? false,
       operator: operatorOptionsFrom(values),
       credit: creditOptionsFrom(values),
       feedback: feedbackOptionsFrom(values),

@@ -1,6 +1,6 @@
 /**
- * `ferry domain …` commands: add (generates ed25519 + rsa-2048 DKIM keys, prints the DNS records
- * to publish) and list — on the store, or through the admin API with --api URL (same output).
+ * `ferry domain …` commands: add (generates ed25519 + rsa-2048 DKIM keys unless --no-dkim, prints
+ * the DNS records to publish) and list — on the store, or through the admin API with --api URL (same output).
  * Private keys never leave the store through the CLI. Also exports fetchDomains / domainFromApi.
  */
 import { addSendingDomain, dnsRecordsFor, listDomains } from '../admin/operations/index.ts';
@@ -28,11 +28,12 @@ export async function fetchDomains(context: CommandContext, ref: string): Promis
 }
 
 async function addDomain(context: CommandContext, ref: string, name: string): Promise<{ domain: DomainView; dnsRecords: DnsRecordSuggestion[] }> {
+  const options = context.args.noDkim ? { dkim: false } : {};
   if (viaApi(context)) {
-    const added = await callApi<{ domain: ApiDomainView; dnsRecords: DnsRecordSuggestion[] }>(context, 'POST', `${tenantPath(ref)}/domains`, { domain: name });
+    const added = await callApi<{ domain: ApiDomainView; dnsRecords: DnsRecordSuggestion[] }>(context, 'POST', `${tenantPath(ref)}/domains`, { domain: name, ...options });
     return { domain: domainFromApi(added.domain), dnsRecords: added.dnsRecords };
   }
-  const added = await withState(context, (state) => addSendingDomain(state, ref, name, context.config, ACTOR));
+  const added = await withState(context, (state) => addSendingDomain(state, ref, name, context.config, ACTOR, options));
   return { domain: publicDomain(added.domain), dnsRecords: [...added.dnsRecords] };
 }
 
@@ -55,6 +56,7 @@ export async function domainAdd(context: CommandContext): Promise<void> {
   const { domain, dnsRecords } = await addDomain(context, ref, name);
   context.out.result({ domain, dnsRecords }, () => [
     `added ${domain.domain}; publish these DNS records:`,
+    ...(domain.dkimKeys.length === 0 ? [`(no DKIM keys: its mail is relayed unsigned; \`ferry domain rotate ${domain.domain}\` adds keys)`] : []),
     '',
     ...recordLines(dnsRecords),
   ]);
@@ -66,6 +68,6 @@ export async function domainList(context: CommandContext): Promise<void> {
   context.out.result(views, () =>
     views.length === 0
       ? ['no domains']
-      : table([['DOMAIN', 'CREATED', 'DKIM SELECTORS'], ...views.map((d) => [d.domain, d.createdAt, d.dkimKeys.map((k) => k.selector).join(',')])]),
+      : table([['DOMAIN', 'CREATED', 'DKIM SELECTORS'], ...views.map((d) => [d.domain, d.createdAt, d.dkimKeys.map((k) => k.selector).join(',') || 'none (unsigned)'])]),
   );
 }

@@ -96,10 +96,13 @@ export async function addSendingDomain(
   domainName: string,
   config: Config,
   context: OperationContext = {},
+  options: { readonly dkim?: boolean } = {},
 ): Promise<AddedDomain> {
   const name = validateDomainName(domainName);
   const owner = await resolveTenant(state, tenant);
-  const dkimKeys = await generateDkimKeys();
+  // dkim: false → no keys: delivery signs nothing for it (the application may sign itself);
+  // `ferry domain rotate` gives it keys later.
+  const dkimKeys = options.dkim === false ? [] : await generateDkimKeys();
   const domain = await state.addDomain({ domain: name, tenantId: owner.id, createdAt: Date.now(), dkimKeys });
   await recordAdminAction(state, context, { tenantId: owner.id, action: 'domain.add', target: name });
   return { domain, dnsRecords: dnsRecordsFor(domain, config) };

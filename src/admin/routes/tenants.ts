@@ -41,7 +41,7 @@ const PatchBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 const ReasonBody = Type.Object({ reason: Reason }, { additionalProperties: false });
-const DomainBody = Type.Object({ domain: Type.String({ minLength: 1, maxLength: 253 }) }, { additionalProperties: false });
+const DomainBody = Type.Object({ domain: Type.String({ minLength: 1, maxLength: 253 }), dkim: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 
 function publicKey(record: ApiKeyRecord) {
   return { id: record.id, tenantId: record.tenantId, createdAt: record.createdAt, revokedAt: record.revokedAt ?? null };
@@ -93,9 +93,10 @@ export function tenantRoutes(app: FastifyInstance, deps: AdminDeps): void {
     publicKey(await revokeApiKey(state, (request.params as Static<typeof IdParams>).id, actorOf(request))));
   app.get('/v1/tenants/:tenant/domains', { schema: secured('domains', { summary: "A tenant's sending domains", params: TenantParams, response: { 200: AnyArray } }) }, async (request) =>
     (await listDomains(state, (request.params as Static<typeof TenantParams>).tenant)).map(publicDomain));
-  app.post('/v1/tenants/:tenant/domains', { config: { scope: TENANTS }, schema: secured('domains', { summary: 'Add a sending domain (DKIM keys generated)', params: TenantParams, body: DomainBody }, TENANTS) }, async (request, reply) => {
+  app.post('/v1/tenants/:tenant/domains', { config: { scope: TENANTS }, schema: secured('domains', { summary: 'Add a sending domain (DKIM keys generated unless dkim: false)', params: TenantParams, body: DomainBody }, TENANTS) }, async (request, reply) => {
     const { tenant } = request.params as Static<typeof TenantParams>;
-    const added = await addSendingDomain(state, tenant, (request.body as Static<typeof DomainBody>).domain, deps.config, actorOf(request));
+    const body = request.body as Static<typeof DomainBody>;
+    const added = await addSendingDomain(state, tenant, body.domain, deps.config, actorOf(request), body.dkim === undefined ? {} : { dkim: body.dkim });
     return reply.status(201).send({ domain: publicDomain(added.domain), dnsRecords: added.dnsRecords });
   });
   app.get('/v1/domains/:domain/dns-records', { schema: secured('domains', { summary: 'DNS records to publish', params: DomainParams, response: { 200: AnyArray } }) }, async (request) =>
