@@ -18,6 +18,8 @@ RESULTS_DIR=${RESULTS_DIR:-$ROOT/bench/results}
 RELAY_NODE_ARGS=${RELAY_NODE_ARGS:-}
 # INGRESS_PROCS: processes accepting SMTP (ingress.processes; 2 = the relay + one ingress-only worker on this 2-core box)
 INGRESS_PROCS=${INGRESS_PROCS:-1}
+# DKIM=0: the sender domain is added with --no-dkim, so Ferry relays unsigned (the same work as Postfix without OpenDKIM)
+DKIM=${DKIM:-1}
 FERRY_PID= SINK_PID= FERRY_DATA=
 
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
@@ -70,7 +72,8 @@ ferry_prepare() {
     true
   [ -n "$key" ] || { cat "$FERRY_DATA/cli.log" >&2; die "key add gave no key"; }
   export BENCH_AUTH="$TENANT:$key"
-  ferry domain add "$TENANT" "$SENDER_DOMAIN" >>"$FERRY_DATA/cli.log" 2>&1 || { cat "$FERRY_DATA/cli.log" >&2; die "domain add failed"; }
+  local signing=; [ "$DKIM" = 0 ] && signing=--no-dkim
+  ferry domain add "$TENANT" "$SENDER_DOMAIN" $signing >>"$FERRY_DATA/cli.log" 2>&1 || { cat "$FERRY_DATA/cli.log" >&2; die "domain add failed"; }
   if [ "${1:-}" = relay ]; then
     ferry tenant relay-networks "$TENANT" 127.0.0.0/8 >>"$FERRY_DATA/cli.log" 2>&1 || { cat "$FERRY_DATA/cli.log" >&2; die "relay-networks failed"; }
   fi
@@ -162,14 +165,15 @@ json_get() { node -e 'let v=JSON.parse(process.argv[1]);for(const k of process.a
 # record (bench/load/run-record.ts) to OUT and keeps it in LAST_RECORD; returns 1 if the run failed.
 # Call it directly, not in $(...): the EXIT trap must see the pids it started.
 ferry_measure() {
-  local kind=$1 size=$2 n=$3 out=$4 dump= acc= lat= hold src rc=0
+  local kind=$1 size=$2 n=$3 out=$4 dump= acc= lat= hold src rc=0 label
+  label=ferry-$kind$([ "$DKIM" = 0 ] && echo -nodkim)-s$size
   ferry_prepare
   hold=$FERRY_DATA/hold src=$FERRY_DATA/source.json
   if [ "$kind" = e2e ]; then dump=$(mktemp -d /dev/shm/ferrybench-sink.XXXXXX) acc=$FERRY_DATA/accept.tsv lat=$FERRY_DATA/latency.json; fi
   sink_start $((WARM + n)) "$dump"
   ferry_start
   load_source --tls "${TLS:-starttls}" --connections "$CONC" --size "$size" --messages "$n" --warmup "$WARM" --rate "${RATE:-0}" \
-    --hold-after-warmup "$hold" ${acc:+--accept-log "$acc"} --run-id "r$RANDOM$RANDOM" --label "ferry-$kind-s$size" \
+    --hold-after-warmup "$hold" ${acc:+--accept-log "$acc"} --run-id "r$RANDOM$RANDOM" --label "$label" \
     --timeout "$TIMEOUT" >"$src" 2>"$FERRY_DATA/source.err" & local sp=$!
   local i; for ((i = 0; i < 600; i++)); do [ -e "$hold" ] && break; kill -0 $sp 2>/dev/null || break; sleep 0.1; done
   [ -e "$hold" ] || { cat "$FERRY_DATA/source.err" >&2; ferry_cleanup; die "warm-up did not finish"; }
@@ -184,7 +188,7 @@ ferry_measure() {
   [ "$t2" = fail ] && rc=1
   [ -s "$src" ] || { cat "$FERRY_DATA/source.err" >&2; ferry_cleanup; die "load source printed no result"; }
   [ -n "$dump" ] && node "$ROOT/bench/load/e2e-latency.ts" "$acc" "$dump" >"$lat"
-  node "$ROOT/bench/load/run-record.ts" --kind "$kind" --label "ferry-$kind-s$size" --out-conc "$OUT_CONC" \
+  node "$ROOT/bench/load/run-record.ts" --kind "$kind" --label "$label" --out-conc "$OUT_CONC" \
     --machine "$(machine_json)" --source "$src" ${lat:+--latency "$lat"} --t0 "$t0" --t-delivered "$t2" \
     --delivered $(($(sink_count) - WARM)) --relay-cpu-s "$(awk -v c=$((cpu1 - cpu0)) 'BEGIN{print c/1e9}')" \
     --box-cpu-s "$(awk -v j=$((j1 - j0)) 'BEGIN{print j/100}')" --load-before "$load_before" >"$FERRY_DATA/record.json" || rc=1

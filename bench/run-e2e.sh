@@ -8,7 +8,7 @@
 #   postfix: ../shared/bench/peers/run-postfix.sh with DKIM=1 and DKIM=0 (POSTFIX_DKIM picks)
 # Then a markdown table with Ferry/Postfix ratios. Results: bench/results/e2e-<time>.{jsonl,tsv}.
 # Env: MODES ("source relay postfix") SIZE (5000) N (5000) CONC (50) WARM (1000) OUT_CONC (50)
-#      POSTFIX_DKIM ("1 0")
+#      POSTFIX_DKIM ("1 0") DKIM (1; 0: Ferry's bench domain has no keys, mail leaves unsigned)
 #      FERRY_PORT (2540) RATE (0 = as fast as possible; else msg/s for the source mode, e.g. half
 #      of the peak for the accept-latency target). Root, loopback only, bounded (N <= 20000, TIMEOUT per run).
 set -u
