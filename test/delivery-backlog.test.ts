@@ -9,17 +9,9 @@
 import t from 'tap';
 import { startSmtpSink } from './support/smtp-sink.ts';
 import { startStallingSmtp } from './support/stalling-smtp.ts';
-import { startHarness, type Harness } from './support/delivery-harness.ts';
+import { startHarness, type Harness, until } from './support/delivery-harness.ts';
 
 const egress = { ips: [{ address: '127.0.28.10', helo: 'out.ferry.test' }], pools: { shared: ['127.0.28.10'] } };
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const count = async (h: Harness, type: 'Delivery' | 'TransientFailure' | 'Bounce' | 'Expiration') => (await h.state.readOutcomes({ types: [type] })).length;
 

@@ -9,24 +9,14 @@ import t from 'tap';
 import { createRouter, startDelivery } from '../src/delivery/index.ts';
 import { createLogger, createResolver } from '../src/platform/index.ts';
 import { startStallingSmtp } from './support/stalling-smtp.ts';
-import { startHarness } from './support/delivery-harness.ts';
+import { startHarness, ONE_CONNECTION, LONG_TIMEOUTS, until } from './support/delivery-harness.ts';
 
 const egress = { ips: [{ address: '127.0.26.10', helo: 'out.ferry.test' }], pools: { shared: ['127.0.26.10'] } };
-const oneConnection = { maxConnections: 1, maxMessagesPerConnection: 100, maxMessagesPerSecond: 0 };
-const LONG = { connect: '5s', greeting: '60s', command: '60s', data: '120s', idle: '30s' };
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 t.test('handed-over mail is active as soon as accept resolves, and each message is delivered once', async (t) => {
   const stall = await startStallingSmtp({ host: '127.0.26.2', stallAt: 'data-end' });
   t.teardown(() => stall.stop());
-  const h = await startHarness(t, { config: { egress, delivery: { routes: { '*': `${stall.host}:${stall.port}` }, limits: oneConnection, timeouts: LONG } } });
+  const h = await startHarness(t, { config: { egress, delivery: { routes: { '*': `${stall.host}:${stall.port}` }, limits: ONE_CONNECTION, timeouts: LONG_TIMEOUTS } } });
   const tenant = await h.tenant('acme');
   for (let i = 0; i < 3; i++) {
     await h.send(tenant, 'a@acme.test', [`r${i}@dest.test`], { handOver: true });
@@ -43,7 +33,7 @@ t.test('handed-over mail is active as soon as accept resolves, and each message 
 t.test('a full active window: the next message is scheduled and delivered once room frees', async (t) => {
   const stall = await startStallingSmtp({ host: '127.0.26.3', stallAt: 'data-end' });
   t.teardown(() => stall.stop());
-  const h = await startHarness(t, { config: { egress, delivery: { activeWindow: 1, routes: { '*': `${stall.host}:${stall.port}` }, limits: oneConnection, timeouts: LONG } } });
+  const h = await startHarness(t, { config: { egress, delivery: { activeWindow: 1, routes: { '*': `${stall.host}:${stall.port}` }, limits: ONE_CONNECTION, timeouts: LONG_TIMEOUTS } } });
   const tenant = await h.tenant('acme');
   await h.send(tenant, 'a@acme.test', ['first@dest.test'], { handOver: true });
   await until(() => stall.messagesReceived === 1, 5000, 'the first message hangs at the end of DATA');

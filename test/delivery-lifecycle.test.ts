@@ -10,27 +10,17 @@ import t from 'tap';
 import { createRouter, startDelivery } from '../src/delivery/index.ts';
 import { createLogger, createResolver } from '../src/platform/index.ts';
 import { startStallingSmtp } from './support/stalling-smtp.ts';
-import { startHarness } from './support/delivery-harness.ts';
+import { startHarness, ONE_CONNECTION, LONG_TIMEOUTS, until } from './support/delivery-harness.ts';
 
 /** Records of delivery attempts (the egress stage's IpEvent records of the start-up are not about messages). */
 const ATTEMPT_RECORDS = ['Delivery', 'TransientFailure', 'Bounce', 'Expiration'] as const;
 
 const egress = { ips: [{ address: '127.0.25.10', helo: 'out.ferry.test' }], pools: { shared: ['127.0.25.10'] } };
-const oneConnection = { maxConnections: 1, maxMessagesPerConnection: 100, maxMessagesPerSecond: 0 };
-const LONG = { connect: '5s', greeting: '60s', command: '60s', data: '120s', idle: '30s' };
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 t.test('stop() cuts a hung send, leaves unfinished deliveries active; the next start recovers and delivers them', async (t) => {
   const stall = await startStallingSmtp({ host: '127.0.25.2', stallAt: 'data-end' });
   t.teardown(() => stall.stop());
-  const h = await startHarness(t, { config: { egress, delivery: { routes: { '*': `${stall.host}:${stall.port}` }, limits: oneConnection, timeouts: LONG } } });
+  const h = await startHarness(t, { config: { egress, delivery: { routes: { '*': `${stall.host}:${stall.port}` }, limits: ONE_CONNECTION, timeouts: LONG_TIMEOUTS } } });
   const tenant = await h.tenant('acme');
   const sent = [];
   for (let i = 0; i < 4; i++) sent.push(await h.send(tenant, 'a@acme.test', [`r${i}@dest.test`]));
@@ -64,7 +54,7 @@ t.test('stop() cuts a hung send, leaves unfinished deliveries active; the next s
 t.test('stop() while a session is still connecting: nothing settled, nothing sent, all left for recover', async (t) => {
   const stall = await startStallingSmtp({ host: '127.0.25.5', stallAt: 'banner' });
   t.teardown(() => stall.stop());
-  const h = await startHarness(t, { config: { egress, delivery: { routes: { '*': `${stall.host}:${stall.port}` }, limits: oneConnection, timeouts: LONG } } });
+  const h = await startHarness(t, { config: { egress, delivery: { routes: { '*': `${stall.host}:${stall.port}` }, limits: ONE_CONNECTION, timeouts: LONG_TIMEOUTS } } });
   const tenant = await h.tenant('acme');
   for (let i = 0; i < 3; i++) await h.send(tenant, 'a@acme.test', [`r${i}@dest.test`]);
   await stall.waitConnections(1, 5000);
@@ -80,7 +70,7 @@ t.test('watchdog: deliveries waiting in a ready queue past expiresAt → Expirat
   const stall = await startStallingSmtp({ host: '127.0.25.3', stallAt: 'data-end' });
   t.teardown(() => stall.stop());
   const h = await startHarness(t, {
-    config: { egress, delivery: { routes: { '*': `${stall.host}:${stall.port}` }, limits: oneConnection, timeouts: LONG, maxQueueLifetime: '10m' } },
+    config: { egress, delivery: { routes: { '*': `${stall.host}:${stall.port}` }, limits: ONE_CONNECTION, timeouts: LONG_TIMEOUTS, maxQueueLifetime: '10m' } },
   });
   const tenant = await h.tenant('acme');
   const first = await h.send(tenant, 'a@acme.test', ['first@dest.test']);
@@ -104,7 +94,7 @@ t.test('watchdog: deliveries waiting in a ready queue past expiresAt → Expirat
 t.test('queues(): depth and the oldest waiting message age by the injected clock', async (t) => {
   const stall = await startStallingSmtp({ host: '127.0.25.4', stallAt: 'data-end' });
   t.teardown(() => stall.stop());
-  const h = await startHarness(t, { config: { egress, delivery: { routes: { '*': `${stall.host}:${stall.port}` }, limits: oneConnection, timeouts: LONG } } });
+  const h = await startHarness(t, { config: { egress, delivery: { routes: { '*': `${stall.host}:${stall.port}` }, limits: ONE_CONNECTION, timeouts: LONG_TIMEOUTS } } });
   const tenant = await h.tenant('acme');
   await h.send(tenant, 'a@acme.test', ['on-the-wire@dest.test']);
   await until(() => stall.messagesReceived === 1, 5000, 'first message hangs at the end of DATA');

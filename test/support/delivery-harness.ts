@@ -19,6 +19,20 @@ import { createRouter, startDelivery, type DeliveryEngine } from '../../src/deli
 import { startEgress, type Egress } from '../../src/egress/index.ts';
 import { startDnsServer, type DnsZone, type TestDnsServer } from './dns-server.ts';
 
+/** Path limits of one connection at a time (a stalled send holds the rest in the ready queue). */
+export const ONE_CONNECTION = { maxConnections: 1, maxMessagesPerConnection: 100, maxMessagesPerSecond: 0 };
+/** Session timeouts long enough that a stalled receiver is never timed out during a test. */
+export const LONG_TIMEOUTS = { connect: '5s', greeting: '60s', command: '60s', data: '120s', idle: '30s' };
+
+/** Polls `check` every 20 ms; throws `${what}: not within …` after timeoutMs. */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export interface HarnessOptions {
   readonly config?: Record<string, unknown>;
   readonly zone?: DnsZone;
